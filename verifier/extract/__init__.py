@@ -1,0 +1,63 @@
+"""Article -> claims. One module per input format, each exposing `extract(text) -> Document`.
+
+    plaintext.py   text copied from a Wikipedia page or a mirror of one
+    html.py        Wikipedia HTML: desktop skins, Parsoid/REST, mobile and action=parse bodies
+    wikitext.py    raw wikitext (<ref>, cite templates, {{citation needed}}...)
+
+`detect_format` picks one by content; `extract_article` runs it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from verifier.errors import ExtractError
+from verifier.models import Document
+
+Extractor = Callable[[str], Document]
+
+FORMATS = ("text", "html", "wikitext")
+
+_HTML_MARKERS = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|section|div|p|span|sup)\b", re.IGNORECASE
+)
+_WIKITEXT_MARKERS = re.compile(
+    r"<ref[\s>/]|\{\{|\[\[|^=+[^=\n]+=+[ \t]*$|^\{\|", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _extractor(fmt: str) -> Extractor:
+    # imported lazily: each format pulls in its own parser
+    if fmt == "text":
+        from verifier.extract import plaintext
+
+        return plaintext.extract
+    if fmt == "html":
+        from verifier.extract import html
+
+        return html.extract
+    if fmt == "wikitext":
+        from verifier.extract import wikitext
+
+        return wikitext.extract
+    raise ExtractError(f"unknown article format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def detect_format(text: str) -> str:
+    """'html', 'wikitext' or 'text', judged from the content alone."""
+    head = text[:200_000]
+    html_hits = len(_HTML_MARKERS.findall(head))
+    wiki_hits = len(_WIKITEXT_MARKERS.findall(head))
+    if html_hits and html_hits >= wiki_hits:
+        return "html"
+    if wiki_hits:
+        return "wikitext"
+    return "text"
+
+
+def extract_article(text: str, fmt: str | None = None) -> Document:
+    """Extract the claims and references of an article given as text."""
+    if not text.strip():
+        raise ExtractError("the article is empty")
+    return _extractor(fmt or detect_format(text))(text)

@@ -1,0 +1,122 @@
+"""The validated data that travels between stages: frozen dataclasses, never dicts.
+
+A `Document` is what one claims file holds (or what extraction produces from one article):
+an optional `Article`, `Reference`s keyed by the article's own reference id, and `Claim`s
+whose `sources` name those ids or carry absolute URLs inline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SCHEMA_VERSION = 1  # the claims.yaml `version` this code reads and writes
+
+# An entry of `Claim.sources` that starts with a URL scheme is an inline URL; anything else is
+# a reference id.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_inline_url(source: str) -> bool:
+    """True when a `sources` entry is an inline URL rather than a reference id."""
+    return bool(_SCHEME.match(source))
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A maintenance tag the article puts on a claim or reference ("citation needed", "dead link").
+
+    `date` is the tag's own `date=` value as written (usually a month, "March 2020").
+    """
+
+    name: str
+    date: str | None = None
+
+
+CITATION_NEEDED = "citation needed"
+DEAD_LINK = "dead link"
+FAILED_VERIFICATION = "failed verification"
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of the article's reference list, keyed by `key` (the article's own id)."""
+
+    key: str
+    title: str | None = None
+    publisher: str | None = None
+    date: dt.date | None = None  # publication date
+    url: str | None = None
+    archive_url: str | None = None
+    archive_date: dt.date | None = None
+    access_date: dt.date | None = None
+    quote: str | None = None  # text the source is expected to contain
+    work: str | None = None  # the newspaper, website or journal
+    doi: str | None = None
+    url_access: str | None = None  # CS1 url-access: subscription, registration, limited
+    url_status: str | None = None  # CS1 url-status: live, dead, unfit, usurped
+    tags: tuple[Tag, ...] = ()
+
+    @property
+    def anchor_date(self) -> dt.date | None:
+        """The date the reference is tied to: when it was accessed, else when it was published."""
+        return self.access_date or self.date
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A span of article text and the sources that are meant to support it."""
+
+    id: str
+    text: str
+    section: str | None = None
+    sources: tuple[str, ...] = ()
+    citation_needed: bool = False
+    tags: tuple[Tag, ...] = ()
+
+    def reference_keys(self) -> tuple[str, ...]:
+        return tuple(s for s in self.sources if not is_inline_url(s))
+
+    def inline_urls(self) -> tuple[str, ...]:
+        return tuple(s for s in self.sources if is_inline_url(s))
+
+
+@dataclass(frozen=True)
+class Document:
+    """The claims of one article (one claims file), validated."""
+
+    claims: tuple[Claim, ...]
+    references: dict[str, Reference] = field(default_factory=dict)
+    article: Article | None = None
+    path: Path | None = None  # the file it was loaded from, if any
+    version: int = SCHEMA_VERSION
+
+    @property
+    def name(self) -> str:
+        """A stable name for the document: its article URL, else its title, else its file name."""
+        if self.article and (self.article.url or self.article.title):
+            return self.article.url or self.article.title or ""
+        return self.path.name if self.path else "(unnamed)"
+
+    def citing(self, key: str) -> tuple[Claim, ...]:
+        """The claims that cite reference `key`."""
+        return tuple(c for c in self.claims if key in c.sources)
+
+
+@dataclass(frozen=True)
+class ClaimSet:
+    """Everything one run works on: one or more documents (a file, or a directory of files)."""
+
+    documents: tuple[Document, ...]
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        return tuple(c for d in self.documents for c in d.claims)
