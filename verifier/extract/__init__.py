@@ -20,7 +20,7 @@ Extractor = Callable[[str], Document]
 FORMATS = ("text", "html", "wikitext")
 
 _HTML_MARKERS = re.compile(
-    r"<(?:!doctype\s+html|html|head|body|section|div|p|span|sup)\b", re.IGNORECASE
+    r"<(?:!doctype\s+html|html|head|body|section|div|p|sup|li|table)\b", re.IGNORECASE
 )
 _WIKITEXT_MARKERS = re.compile(
     r"<ref[\s>/]|\{\{|\[\[|^=+[^=\n]+=+[ \t]*$|^\{\|", re.IGNORECASE | re.MULTILINE
@@ -47,6 +47,8 @@ def _extractor(fmt: str) -> Extractor:
 def detect_format(text: str) -> str:
     """'html', 'wikitext' or 'text', judged from the content alone."""
     head = text[:200_000]
+    if head.lstrip("\ufeff \t\r\n").startswith("<") and _HTML_MARKERS.search(head[:2000]):
+        return "html"
     html_hits = len(_HTML_MARKERS.findall(head))
     wiki_hits = len(_WIKITEXT_MARKERS.findall(head))
     if html_hits and html_hits >= wiki_hits:

@@ -121,7 +121,8 @@ class ClaimBuilder:
                     section=item.section,
                     sources=tuple(item.sources),
                     citation_needed=any(t.name == CITATION_NEEDED for t in item.tags),
-                    tags=tuple(item.tags),
+                    # the flag says "citation needed"; the tag is kept only for its date
+                    tags=tuple(t for t in item.tags if t.name != CITATION_NEEDED or t.date),
                 )
             )
         return tuple(claims)

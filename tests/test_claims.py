@@ -1,0 +1,202 @@
+"""Loading claims files: every problem listed with its line and field, nothing half-loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from verifier.claims import dump_document, load_claims
+from verifier.errors import ClaimsError, ExitCode
+from verifier.models import Claim, Document, Reference, Tag
+
+GOOD = """\
+version: 1
+article:
+  title: Example
+references:
+  "5":
+    title: A source
+    date: 2019-11-11
+    url: https://example.org/a
+claims:
+  - id: one
+    text: First claim.
+    sources: ["5"]
+  - id: two
+    text: Second claim.
+    sources: ["https://example.org/inline"]
+    citation_needed: false
+"""
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "claims.yaml") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(ClaimsError) as caught:
+        load_claims(path)
+    assert caught.value.exit_code == ExitCode.BAD_INPUT
+    return [str(p) for p in caught.value.problems]
+
+
+def test_good_file_loads(tmp_path: Path) -> None:
+    (document,) = load_claims(write(tmp_path, GOOD)).documents
+    assert [c.id for c in document.claims] == ["one", "two"]
+    assert document.references["5"].date == dt.date(2019, 11, 11)
+    assert document.claims[1].inline_urls() == ("https://example.org/inline",)
+    assert document.claims[0].reference_keys() == ("5",)
+
+
+def test_problem_format_names_file_line_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('sources: ["5"]', 'sources: ["7"]'))
+    assert problems(path) == [f"{path}:12: claims[0].sources[0]: unknown reference '7'"]
+
+
+def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
+    text = """\
+version: 1
+references:
+  "1":
+    title: T
+    date: 11 ноября 2019
+claims:
+  - id: a
+    text: One.
+    sorces: ["1"]
+  - id: a
+    text: Two.
+  - sources: ["1"]
+  - id: b
+    text: "   "
+"""
+    found = problems(write(tmp_path, text))
+    path = tmp_path / "claims.yaml"
+    assert found == [
+        f"{path}:5: references.1.date: not a date: '11 ноября 2019' (write dates as YYYY-MM-DD)",
+        f"{path}:9: claims[0].sorces: unknown key 'sorces' (did you mean 'sources'?); "
+        "expected: id, text, section, sources, citation_needed, tags",
+        f"{path}:10: claims[1].id: duplicate claim id 'a' (first at line 7)",
+        f"{path}:12: claims[2]: a claim needs text",
+        f"{path}:14: claims[3].text: must not be empty",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"  \n\n", "the file is empty"),
+        (b"version: 1\nclaims: [\n", "invalid YAML"),
+        (b"version: 1\nclaims:\n  - text: caf\xe9\n", "not UTF-8 text"),
+        (b"- just\n- a list\n", "expected a mapping with version, article, references, claims"),
+        (b"version: 2\nclaims: []\n", "unsupported version '2'"),
+        (b"claims: []\n", "version: missing"),
+        (b"version: 1\n", "claims: missing"),
+        (b"version: 1\nclaims:\n  - text: x\n    text: y\n", "duplicate key"),
+        (b"version: 1\nclaims:\n  - text: x\n    citation_needed: maybe\n", "expected true or false"),
+        (b"version: 1\nclaims: {a: 1}\n", "claims: expected a list"),
+        (b"version: 1\nreferences:\n  '1': {date: 2020-01-01T10:00:00}\nclaims: []\n",
+         "not a date"),
+        (b"version: 1\nreferences:\n  '1': {url_access: paid}\nclaims: []\n",
+         "'paid' is not one of"),
+    ],
+)
+def test_bad_input(tmp_path: Path, content: bytes, expected: str) -> None:
+    found = problems(write(tmp_path, content))
+    assert any(expected in p for p in found), found
+
+
+def test_not_utf8_reports_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, b"version: 1\nclaims:\n  - text: caf\xe9\n")
+    assert problems(path) == [f"{path}:3: not UTF-8 text (byte 32)"]
+
+
+def test_invalid_yaml_reports_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "version: 1\nclaims:\n  - text: 'open\n    sources: [\n")
+    (found,) = problems(path)
+    assert found.startswith(f"{path}:") and "invalid YAML" in found
+
+
+def test_malformed_urls_are_kept_for_the_checker(tmp_path: Path) -> None:
+    text = """\
+version: 1
+references:
+  "1": {url: "javascript:alert(1)"}
+  "2": {url: "file:///etc/passwd"}
+  "3": {url: "http://exa mple.org/with space"}
+claims:
+  - text: A claim.
+    sources: ["1", "2", "3", "mailto:someone@example.org"]
+"""
+    (document,) = load_claims(write(tmp_path, text)).documents
+    assert document.references["1"].url == "javascript:alert(1)"
+    assert document.references["3"].url == "http://exa mple.org/with space"
+    assert document.claims[0].inline_urls() == ("mailto:someone@example.org",)
+
+
+def test_missing_id_is_derived_from_the_text(tmp_path: Path) -> None:
+    text = "version: 1\nclaims:\n  - text: The bridge opened in 1901.\n"
+    (document,) = load_claims(write(tmp_path, text)).documents
+    assert document.claims[0].id.startswith("bridge-opened-1901-")
+
+
+def test_integer_reference_keys_are_text(tmp_path: Path) -> None:
+    text = "version: 1\nreferences:\n  5: {title: T}\nclaims:\n  - text: X.\n    sources: [5]\n"
+    (document,) = load_claims(write(tmp_path, text)).documents
+    assert document.claims[0].sources == ("5",)
+    assert "5" in document.references
+
+
+def test_directory_of_claims_files(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "a.yaml")
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", GOOD.replace("Example", "Other"), "b.yml")
+    write(tmp_path, "not: claims", "notes.txt")
+    claim_set = load_claims(tmp_path)
+    assert [d.article.title for d in claim_set.documents if d.article] == ["Example", "Other"]
+    assert len(claim_set.claims) == 4
+
+
+def test_directory_problems_from_every_file(tmp_path: Path) -> None:
+    write(tmp_path, GOOD, "a.yaml")
+    write(tmp_path, "version: 1\nclaims:\n  - id: x\n", "b.yaml")
+    write(tmp_path, "", "c.yaml")
+    found = problems(tmp_path)
+    assert found == [
+        f"{tmp_path / 'b.yaml'}:3: claims[0]: a claim needs text",
+        f"{tmp_path / 'c.yaml'}: the file is empty",
+    ]
+
+
+def test_empty_directory_and_missing_path(tmp_path: Path) -> None:
+    assert problems(tmp_path) == [f"{tmp_path}: no claims files (*.yaml, *.yml) here"]
+    assert problems(tmp_path / "nope.yaml") == [f"{tmp_path / 'nope.yaml'}: no such file or directory"]
+
+
+def test_round_trip_of_every_field(tmp_path: Path) -> None:
+    document = Document(
+        claims=(
+            Claim(id="c1", text="A: claim with 'quotes' and #hash", section="S",
+                  sources=("r1", "https://x.example/"), citation_needed=True,
+                  tags=(Tag("citation needed", "March 2020"), Tag("dubious"))),
+        ),
+        references={"r1": Reference(
+            key="r1", title="T", publisher="P", date=dt.date(2020, 1, 2), url="https://x.example/a",
+            archive_url="https://web.archive.org/web/2020/https://x.example/a",
+            archive_date=dt.date(2020, 2, 3), access_date=dt.date(2020, 3, 4), quote="q: yes",
+            work="W", doi="10.1000/182", url_access="subscription", url_status="dead",
+            tags=(Tag("dead link", "May 2021"),),
+        )},
+    )
+    path = write(tmp_path, dump_document(document))
+    (loaded,) = load_claims(path).documents
+    assert loaded.claims == document.claims
+    assert loaded.references == document.references

@@ -1,0 +1,142 @@
+"""Thin click commands: parse options, call one library function, report errors as one line.
+
+Every failure becomes `Error: ...` on stderr with the exit status from `errors.ExitCode`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from verifier import __version__
+from verifier.errors import ExitCode, VerifierError
+
+
+class _Failure(click.ClickException):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+class _Group(click.Group):
+    """Turns VerifierError (and any unexpected exception) into a one-line error and exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VerifierError as exc:
+            raise _Failure(str(exc), int(exc.exit_code)) from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: say so plainly; VERIFIER_DEBUG=1 shows the traceback
+            if os.environ.get("VERIFIER_DEBUG"):
+                raise
+            raise _Failure(
+                f"internal error: {type(exc).__name__}: {exc} (set VERIFIER_DEBUG=1 for details)",
+                int(ExitCode.INTERNAL),
+            ) from None
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="verifier")
+def cli() -> None:
+    """Check that the sources a document cites still exist and still support its claims.
+
+    Example:
+
+        verifier extract article.txt -o claims.yaml && verifier validate claims.yaml
+    """
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--json/--no-json", "as_json", default=None,
+        help="Print JSON (the default when standard output is not a terminal).",
+    )(func)
+
+
+def network_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--timeout", help="Total deadline for one request, e.g. 20s, 500ms."),
+        click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDRESS",
+                     help="Send requests for HOST:PORT to ADDRESS (repeatable), like curl."),
+        click.option("--wikipedia-api", metavar="URL",
+                     help="Base of the Wikipedia REST API ({lang} is replaced)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _wants_json(flag: bool | None) -> bool:
+    return flag if flag is not None else not sys.stdout.isatty()
+
+
+@cli.command()
+@click.argument("article")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the claims file here (default: standard output).")
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "wikitext"]),
+              help="Article format (default: detected from the content).")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option("--merge", is_flag=True,
+              help="Update an existing output file, keeping claim ids and hand-added fields.")
+@click.option("--title", help="Article title to record (default: taken from the article).")
+@click.option("--url", "article_url", help="Article URL to record.")
+@network_options
+def extract(article: str, output: Path | None, fmt: str | None, force: bool, merge: bool,
+            title: str | None, article_url: str | None, **network: Any) -> None:
+    """Extract claims and their sources from ARTICLE into a claims file.
+
+    ARTICLE is a file (wikitext, Wikipedia HTML, or text copied from a page), `-` for
+    standard input, or a Wikipedia page URL fetched through the REST API.
+
+    Example:
+
+        verifier extract ../shared/corpus/belarus-venezuela-relations.txt -o claims.yaml
+    """
+    from verifier.pipeline import ExtractRequest, run_extract
+    from verifier.settings import load_settings
+
+    settings = load_settings({**network, "resolve": network["resolve"] or None})
+    summary = run_extract(ExtractRequest(
+        article=article, output=output, fmt=fmt, force=force, merge=merge,
+        title=title, url=article_url,
+    ), settings, stdout=sys.stdout)
+    click.echo(summary, err=True)
+
+
+@cli.command()
+@click.argument("claims", required=False, type=click.Path(path_type=Path))
+@json_option
+def validate(claims: Path | None, as_json: bool | None) -> None:
+    """Check a claims file (or a directory of them) and summarise it.
+
+    Lists every problem with its line and field and exits 2 when there is any.
+
+    Example:
+
+        verifier validate claims.yaml
+    """
+    from verifier.claims import load_claims
+    from verifier.pipeline import summarise
+    from verifier.settings import load_settings
+
+    settings = load_settings({"claims": claims})
+    summary = summarise(load_claims(settings.claims))
+    if _wants_json(as_json):
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary.as_text(str(settings.claims)))
+
+
+def main() -> None:
+    cli(prog_name="verifier")

@@ -1,0 +1,291 @@
+"""One Settings object for every command.
+
+Precedence, highest first: command-line option > `VERIFIER_*` environment variable >
+`verifier.toml` beside the claims file > the defaults below. Each field documents itself
+(`help` metadata); `settings_markdown()` renders the README's settings table from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from verifier import __version__
+from verifier.errors import SettingsError
+
+CONFIG_NAME = "verifier.toml"
+DB_NAME = "verifier.db"
+
+
+def _doc(help: str, kind: str) -> Any:
+    return {"help": help, "kind": kind}
+
+
+@dataclass(frozen=True)
+class HostOverride:
+    """Send requests for `host` (and `port`, when given) to `address`, like curl --resolve."""
+
+    host: str
+    port: int | None
+    address: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run may be told: paths, network limits, endpoints, the clock."""
+
+    claims: Path = field(default=Path("claims.yaml"), metadata=_doc(
+        "Claims file, or a directory of claims files (*.yaml, *.yml).", "path"))
+    db: Path | None = field(default=None, metadata=_doc(
+        "History database. Default: `verifier.db` beside the claims file "
+        "(inside it, for a directory). Never under the cache.", "path"))
+    cache_dir: Path | None = field(default=None, metadata=_doc(
+        "Disposable cache of fetched bodies. Default: `cache/` beside the claims file.", "path"))
+    reports_dir: Path | None = field(default=None, metadata=_doc(
+        "Where reports are written. Default: `reports/` beside the claims file.", "path"))
+    timeout: float = field(default=20.0, metadata=_doc(
+        "Total deadline for one HTTP request, headers and body included (seconds; "
+        "`500ms`, `2m` also work).", "duration"))
+    connect_timeout: float = field(default=10.0, metadata=_doc(
+        "Deadline for opening a connection (seconds).", "duration"))
+    max_body_bytes: int = field(default=10_000_000, metadata=_doc(
+        "Largest body read, counted both compressed and decompressed.", "int"))
+    max_redirects: int = field(default=10, metadata=_doc("Most redirects followed.", "int"))
+    concurrency: int = field(default=32, metadata=_doc(
+        "Requests in flight at once, over all hosts.", "int"))
+    per_host: int = field(default=2, metadata=_doc("Requests in flight at once to one host.", "int"))
+    host_interval: float = field(default=0.5, metadata=_doc(
+        "Least time between the starts of two requests to one host (seconds).", "duration"))
+    retries: int = field(default=2, metadata=_doc(
+        "Extra attempts after a transient failure (connect error, 5xx, 429, timeout).", "int"))
+    contact: str = field(default="", metadata=_doc(
+        "A URL or e-mail address put in the User-Agent so site owners can reach you.", "str"))
+    user_agent: str = field(default="", metadata=_doc(
+        "User-Agent header. Default: `verifier/VERSION (+CONTACT)`.", "str"))
+    wikipedia_api: str = field(default="https://{lang}.wikipedia.org/api/rest_v1", metadata=_doc(
+        "Base of the Wikipedia REST API used by `extract URL`; `{lang}` is the wiki's "
+        "language code, taken from the page URL.", "str"))
+    wayback_url: str = field(default="https://web.archive.org", metadata=_doc(
+        "Base URL of the Wayback Machine.", "str"))
+    doi_resolver: str = field(default="https://doi.org", metadata=_doc(
+        "Resolver that turns a DOI into a URL.", "str"))
+    resolve: tuple[HostOverride, ...] = field(default=(), metadata=_doc(
+        "Host-to-address map, like `curl --resolve`: `HOST:PORT:ADDRESS` or `HOST:ADDRESS`, "
+        "comma-separated in the environment, a list in verifier.toml.", "resolve"))
+    now: dt.datetime | None = field(default=None, metadata=_doc(
+        "The clock: an ISO 8601 date-time used as 'now' instead of the system clock "
+        "(for building histories that span days).", "datetime"))
+
+    def effective_user_agent(self) -> str:
+        if self.user_agent:
+            return self.user_agent
+        contact = f" (+{self.contact})" if self.contact else ""
+        return f"verifier/{__version__}{contact}"
+
+    def current_time(self) -> dt.datetime:
+        return self.now or dt.datetime.now(dt.timezone.utc)
+
+    def _base_dir(self) -> Path:
+        return self.claims if self.claims.is_dir() else self.claims.parent
+
+    def db_path(self) -> Path:
+        return self.db or self._base_dir() / DB_NAME
+
+    def cache_path(self) -> Path:
+        return self.cache_dir or self._base_dir() / "cache"
+
+    def reports_path(self) -> Path:
+        return self.reports_dir or self._base_dir() / "reports"
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_DURATION_UNITS = {None: 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from a number or a string such as `500ms`, `20s`, `2m`, `7d`."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (write e.g. 20, 500ms, 2m, 7d)")
+        seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if seconds < 0:
+        raise ValueError(f"a duration cannot be negative: {value!r}")
+    return seconds
+
+
+def _parse_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(f"not a whole number: {value!r}")
+    try:
+        number = int(str(value).replace("_", ""))
+    except ValueError:
+        raise ValueError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise ValueError(f"cannot be negative: {value!r}")
+    return number
+
+
+def _parse_override(text: str) -> HostOverride:
+    parts = text.strip().split(":")
+    if len(parts) == 2:
+        host, port, address = parts[0], None, parts[1]
+    elif len(parts) >= 3:  # an IPv6 address keeps its colons: host:port:[::1] or host:port:::1
+        host, port_text, address = parts[0], parts[1], ":".join(parts[2:])
+        try:
+            port = int(port_text) if port_text else None
+        except ValueError:
+            raise ValueError(f"bad port in {text!r} (write HOST:PORT:ADDRESS)") from None
+    else:
+        raise ValueError(f"bad host override {text!r} (write HOST:PORT:ADDRESS or HOST:ADDRESS)")
+    address = address.strip("[]")
+    if not host or not address:
+        raise ValueError(f"bad host override {text!r} (write HOST:PORT:ADDRESS or HOST:ADDRESS)")
+    return HostOverride(host.lower(), port, address)
+
+
+def _parse_resolve(value: object) -> tuple[HostOverride, ...]:
+    items: list[object]
+    if isinstance(value, str):
+        items = [v for v in value.split(",") if v.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise ValueError(f"expected HOST:PORT:ADDRESS entries, got {value!r}")
+    return tuple(v if isinstance(v, HostOverride) else _parse_override(str(v)) for v in items)
+
+
+def _parse_datetime(value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _parse_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {value!r}")
+    return value
+
+
+def _parse_path(value: object) -> Path:
+    if not isinstance(value, (str, Path)) or not str(value):
+        raise ValueError(f"expected a path, got {value!r}")
+    return Path(value).expanduser()
+
+
+_PARSERS: dict[str, Callable[[object], object]] = {
+    "path": _parse_path,
+    "duration": parse_duration,
+    "int": _parse_int,
+    "str": _parse_str,
+    "resolve": _parse_resolve,
+    "datetime": _parse_datetime,
+}
+
+
+def env_name(name: str) -> str:
+    return "VERIFIER_" + name.upper()
+
+
+def _convert(name: str, value: object, origin: str) -> object:
+    kind = _FIELDS[name].metadata["kind"]
+    try:
+        return _PARSERS[kind](value)
+    except ValueError as exc:
+        raise SettingsError(f"{origin}: {name}: {exc}") from None
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _read_config(path: Path) -> dict[str, object]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot read: {exc.strerror}") from None
+    section = data.get("verifier", data)  # keys at the top level, or under [verifier]
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path}: [verifier] must be a table")
+    values: dict[str, object] = {}
+    for key, value in section.items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS or name == "claims":
+            raise SettingsError(f"{path}: unknown setting {key!r}")
+        values[name] = value
+    return values
+
+
+def load_settings(
+    options: Mapping[str, object | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build Settings from command-line options, the environment and verifier.toml."""
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    environ = os.environ if environ is None else environ
+    for name in options:
+        if name not in _FIELDS:
+            raise SettingsError(f"unknown setting {name!r}")
+
+    values: dict[str, object] = {}
+    # The claims path decides where verifier.toml is, so it is resolved first.
+    if "claims" in options:
+        values["claims"] = _convert("claims", options["claims"], "option --claims")
+    elif env_name("claims") in environ:
+        values["claims"] = _convert("claims", environ[env_name("claims")], env_name("claims"))
+    claims = values.get("claims", Settings.claims)
+    assert isinstance(claims, Path)
+    config = (claims if claims.is_dir() else claims.parent) / CONFIG_NAME
+    if config.is_file():
+        for name, value in _read_config(config).items():
+            converted = _convert(name, value, str(config))
+            if isinstance(converted, Path) and not converted.is_absolute():
+                converted = config.parent / converted  # relative to the file that names it
+            values[name] = converted
+    for name in _FIELDS:
+        if env_name(name) in environ and name != "claims":
+            values[name] = _convert(name, environ[env_name(name)], env_name(name))
+    for name, value in options.items():
+        values[name] = _convert(name, value, f"option --{name.replace('_', '-')}")
+    return replace(Settings(), **values)
+
+
+def settings_markdown() -> str:
+    """The README's table of settings, rendered from the dataclass."""
+    rows = [
+        "| setting | environment | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for f in fields(Settings):
+        default = f.default
+        if isinstance(default, tuple):
+            shown = "(none)" if not default else repr(default)
+        elif default is None or default == "":
+            shown = "(see meaning)"
+        else:
+            shown = f"`{default}`"
+        key = f.name.replace("_", "-")
+        rows.append(f"| `{key}` | `{env_name(f.name)}` | {shown} | {f.metadata['help']} |")
+    return "\n".join(rows) + "\n"
