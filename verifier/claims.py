@@ -294,8 +294,8 @@ def parse_document(data: bytes, path: Path, display: str | None = None) -> tuple
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        return None, [Problem(shown, line, "", f"invalid YAML: {exc.problem or exc.context}")]
+        where = mark.line + 1 if mark else None
+        return None, [Problem(shown, where, "", f"invalid YAML: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, None, "", f"invalid YAML: {exc}")]
     if root is None:

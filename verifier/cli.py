@@ -21,7 +21,8 @@ from verifier.errors import ExitCode, VerifierError
 class _Failure(click.ClickException):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
-        self.exit_code = code
+        # click declares exit_code per class; ours depends on the error, so set it per instance
+        self.exit_code = code  # type: ignore[misc]
 
 
 class _Group(click.Group):

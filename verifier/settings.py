@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from verifier import __version__
 from verifier.errors import SettingsError
@@ -269,7 +269,7 @@ def load_settings(
             values[name] = _convert(name, environ[env_name(name)], env_name(name))
     for name, value in options.items():
         values[name] = _convert(name, value, f"option --{name.replace('_', '-')}")
-    return replace(Settings(), **values)
+    return replace(Settings(), **cast(dict[str, Any], values))
 
 
 def settings_markdown() -> str:
