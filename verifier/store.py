@@ -1,0 +1,458 @@
+"""The history database: every run, the claims it read, the URLs it checked.
+
+All of verifier's SQL is here, and the schema's DDL in `store_schema`; the row types are in
+`store_rows` and re-exported from here. One SQLite file through sqlite-utils, in WAL mode so
+reports can read while a run writes. Writes go through `Store.write()`, which starts with
+BEGIN IMMEDIATE: a deferred BEGIN takes the write lock only at the first write, and a
+connection that read first then fails at once with "database is locked" instead of waiting.
+A killed process leaves no partial transaction behind; the run it was making stays `running`
+until the next run, holding the lock, calls `close_abandoned_runs()`.
+
+Only one run per database at a time: `Store.lock()` holds an flock on `<db>.lock`, which the
+kernel releases when the process dies, however it dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from verifier import __version__, models
+from verifier.errors import BusyError, StoreError
+from verifier.store_rows import (
+    CheckRecord,
+    CheckRow,
+    ClaimRow,
+    Redirect,
+    ReferenceRow,
+    RunRow,
+    RunStatus,
+    UrlRow,
+    UrlState,
+    check_row,
+    check_values,
+    claim_row,
+    claim_values,
+    reference_row,
+    reference_values,
+    run_row,
+    sha256_of,
+    timestamp,
+    to_json,
+    url_row,
+)
+from verifier.store_schema import MIGRATION_NAMES, MIGRATIONS, TableInfo, describe
+
+# The row types live in store_rows; callers import them from here.
+__all__ = [
+    "CheckRecord",
+    "CheckRow",
+    "ClaimRow",
+    "Redirect",
+    "ReferenceRow",
+    "RunRow",
+    "RunStatus",
+    "Store",
+    "TableInfo",
+    "UrlRow",
+    "UrlState",
+]
+
+_IN_CHUNK = 500  # hashes per `IN (...)` lookup, well under SQLite's variable limit
+
+
+def _not_a_database(path: Path, why: str) -> StoreError:
+    return StoreError(f"{path} is not a verifier database ({why})")
+
+
+class Store:
+    """An open history database. Use `Store.open()`; close it, or use it as a context manager."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout: float) -> None:
+        self.path = path
+        self._conn = conn
+        self._busy_timeout = busy_timeout
+        # No plugins: what the store does must not depend on what else is installed.
+        self._db = Database(conn, execute_plugins=False)
+        self._locked = False
+
+    @classmethod
+    def open(cls, path: Path, *, busy_timeout: float = 10.0) -> Store:
+        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+        path = Path(path)
+        if not path.parent.is_dir():
+            raise StoreError(f"cannot open {path}: directory {path.parent} does not exist")
+        if path.is_dir():
+            raise _not_a_database(path, "it is a directory")
+        try:
+            # isolation_level=None: the sqlite3 module must not open transactions on its own.
+            conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open {path}: {e}") from e
+        try:
+            # Before sqlite-utils touches it: a garbage file fails here, with a clear message.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as e:
+            conn.close()
+            if getattr(e, "sqlite_errorcode", 0) == sqlite3.SQLITE_NOTADB:
+                raise _not_a_database(path, "not an SQLite file") from e
+            raise StoreError(f"cannot read {path}: {e}") from e
+        store = cls(path, conn, busy_timeout)
+        try:
+            store._configure()
+            store._migrate()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _sql_errors(self, doing: str) -> Iterator[None]:
+        """Turn sqlite3's exceptions into the tool's own, naming what was being done."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            # Extended codes (SQLITE_BUSY_SNAPSHOT...) keep the primary code in the low byte.
+            code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+            if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise BusyError(
+                    f"cannot {doing}: another process has held {self.path} for more than "
+                    f"{self._busy_timeout:g}s"
+                ) from e
+            raise StoreError(f"cannot {doing} in {self.path}: {e}") from e
+
+    def _configure(self) -> None:
+        with self._sql_errors("configure the database"):
+            self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            # Foreign keys are off by default and per connection: every connection turns them on.
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.enable_wal()
+            mode = self._db.journal_mode
+        if mode != "wal":
+            raise StoreError(f"cannot use WAL mode on {self.path} (journal mode is {mode})")
+
+    def _pending_migrations(self) -> bool:
+        """Whether migrations remain; refuses databases this code cannot or must not use."""
+        applied = [m.name for m in MIGRATIONS.applied(self._db)]
+        unknown = [name for name in applied if name not in MIGRATION_NAMES]
+        if unknown:
+            raise StoreError(
+                f"{self.path} was written by a newer verifier (unknown migrations: "
+                f"{', '.join(unknown)}); upgrade verifier to use it"
+            )
+        if not applied:
+            # Never scribble verifier tables into some other application's database.
+            other = [
+                t
+                for t in self._db.table_names()
+                if t != MIGRATIONS.migrations_table and not t.startswith("sqlite_")
+            ]
+            if other:
+                raise _not_a_database(self.path, f"it has other tables: {', '.join(other)}")
+        return len(applied) < len(MIGRATION_NAMES)
+
+    def _migrate(self) -> None:
+        # Check before taking the write lock, so that opening an up-to-date database never waits
+        # behind a writer; check again under the lock, in case another process just migrated.
+        with self._sql_errors("read the schema"):
+            if not self._pending_migrations():
+                return
+        with self.write(), self._sql_errors("migrate the schema"):
+            if self._pending_migrations():
+                MIGRATIONS.apply(self._db)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        """A write transaction (BEGIN IMMEDIATE ... COMMIT); nested, a savepoint."""
+        if self._conn.in_transaction:
+            with self._sql_errors("write"), self._db.atomic():
+                yield
+            return
+        with self._sql_errors("start writing"):
+            self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            with self._sql_errors("commit"):
+                self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                # Keep the original error: a failed ROLLBACK is undone by SQLite's recovery.
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            raise
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+        with self._sql_errors("read"):
+            return list(self._db.query(sql, list(params)))
+
+    def _require_run(self, run_id: int) -> None:
+        if not self._rows("SELECT 1 FROM runs WHERE id = ?", [run_id]):
+            raise StoreError(f"{self.path} has no run {run_id}")
+
+    def start_run(
+        self,
+        command: str,
+        claims_path: str,
+        started_at: dt.datetime,
+        settings: Mapping[str, object],
+    ) -> int:
+        """Record a new run as running; returns its id."""
+        with self.write(), self._sql_errors("start a run"):
+            cursor = self._db.execute(
+                "INSERT INTO runs (started_at, status, command, claims_path, verifier_version,"
+                " settings) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    timestamp(started_at),
+                    RunStatus.RUNNING.value,
+                    command,
+                    claims_path,
+                    __version__,
+                    to_json(dict(settings)),
+                ],
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(
+        self, run_id: int, status: RunStatus, finished_at: dt.datetime, counts: Mapping[str, int]
+    ) -> None:
+        """Record how a running run ended."""
+        if not status.is_finished():
+            raise ValueError("finish_run needs a finished status")
+        with self.write(), self._sql_errors("finish the run"):
+            cursor = self._db.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, counts = ?"
+                " WHERE id = ? AND status = ?",
+                [status.value, timestamp(finished_at), to_json(dict(counts)), run_id,
+                 RunStatus.RUNNING.value],
+            )
+            if cursor.rowcount == 0:
+                self._require_run(run_id)
+                raise StoreError(f"run {run_id} in {self.path} has already finished")
+
+    def close_abandoned_runs(self, finished_at: dt.datetime) -> list[int]:
+        """Mark runs left `running` by a dead process as interrupted; needs `lock()` held."""
+        if not self._locked:
+            # Without the lock, a `running` run may be alive in another process.
+            raise RuntimeError("close_abandoned_runs() needs the run lock")
+        with self.write(), self._sql_errors("close abandoned runs"):
+            cursor = self._db.execute(
+                "UPDATE runs SET status = ?, finished_at = ? WHERE status = ? RETURNING id",
+                [RunStatus.INTERRUPTED.value, timestamp(finished_at), RunStatus.RUNNING.value],
+            )
+            return sorted(run_id for (run_id,) in cursor.fetchall())
+
+    def run(self, run_id: int) -> RunRow:
+        """One run, by id."""
+        rows = self._rows("SELECT * FROM runs WHERE id = ?", [run_id])
+        if not rows:
+            raise StoreError(f"{self.path} has no run {run_id}")
+        return run_row(rows[0])
+
+    def runs(self, limit: int | None = None) -> list[RunRow]:
+        """Runs, newest first."""
+        # LIMIT -1 is SQLite for "no limit".
+        sql = "SELECT * FROM runs ORDER BY id DESC LIMIT ?"
+        rows = self._rows(sql, [-1 if limit is None else limit])
+        return [run_row(row) for row in rows]
+
+    def record_claim_set(self, run_id: int, claim_set: models.ClaimSet) -> int:
+        """Store what a run works on, reusing rows for unchanged content; returns the set's id."""
+        documents = claim_set.documents
+        claims = [claim_values(d.name, c) for d in documents for c in d.claims]
+        refs = [reference_values(d.name, r) for d in documents for r in d.references.values()]
+        # Order is part of the content: reports list claims as the article does.
+        content = {"claims": [c["hash"] for c in claims], "references": [r["hash"] for r in refs]}
+        set_hash = sha256_of(content)
+        with self.write(), self._sql_errors("record the claim set"):
+            self._require_run(run_id)
+            found = self._rows("SELECT id FROM claim_sets WHERE hash = ?", [set_hash])
+            if found:
+                set_id: int = found[0]["id"]
+            else:
+                set_id = self._insert_claim_set(set_hash, claims, refs)
+            self._db.execute("UPDATE runs SET claim_set_id = ? WHERE id = ?", [set_id, run_id])
+        return set_id
+
+    def _insert_claim_set(
+        self, set_hash: str, claims: list[dict[str, object]], refs: list[dict[str, object]]
+    ) -> int:
+        claim_ids = self._insert_versions("claim_versions", claims)
+        ref_ids = self._insert_versions("reference_versions", refs)
+        cursor = self._db.execute(
+            "INSERT INTO claim_sets (hash, claim_count, reference_count, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            [set_hash, len(claims), len(refs), timestamp(dt.datetime.now(dt.timezone.utc))],
+        )
+        set_id = cursor.lastrowid
+        self._conn.executemany(
+            "INSERT INTO claim_set_claims (claim_set_id, position, claim_version_id)"
+            " VALUES (?, ?, ?)",
+            [(set_id, i, v) for i, v in enumerate(claim_ids)],
+        )
+        self._conn.executemany(
+            "INSERT INTO claim_set_references (claim_set_id, position, reference_version_id)"
+            " VALUES (?, ?, ?)",
+            [(set_id, i, v) for i, v in enumerate(ref_ids)],
+        )
+        assert set_id is not None
+        return set_id
+
+    def _insert_versions(
+        self, table: Literal["claim_versions", "reference_versions"], rows: list[dict[str, object]]
+    ) -> list[int]:
+        """Insert the versions not stored yet; returns the id of every row, in order."""
+        if not rows:
+            return []
+        columns = list(rows[0])
+        self._conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)}) ON CONFLICT (hash) DO NOTHING",
+            [[row[c] for c in columns] for row in rows],
+        )
+        hashes = list(dict.fromkeys(str(row["hash"]) for row in rows))
+        ids: dict[str, int] = {}
+        for start in range(0, len(hashes), _IN_CHUNK):
+            chunk = hashes[start : start + _IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT id, hash FROM {table} WHERE hash IN ({marks})"
+            ids.update((h, i) for i, h in self._db.execute(sql, chunk).fetchall())
+        return [ids[str(row["hash"])] for row in rows]
+
+    def claims_as_of(self, run_id: int) -> list[ClaimRow]:
+        """The claims a run worked on, in input order, each with its document."""
+        self._require_run(run_id)
+        rows = self._rows(
+            "SELECT v.* FROM runs JOIN claim_set_claims AS m ON m.claim_set_id = runs.claim_set_id"
+            " JOIN claim_versions AS v ON v.id = m.claim_version_id"
+            " WHERE runs.id = ? ORDER BY m.position",
+            [run_id],
+        )
+        return [claim_row(row) for row in rows]
+
+    def references_as_of(self, run_id: int) -> list[ReferenceRow]:
+        """The references a run worked on, in input order, each with its document."""
+        self._require_run(run_id)
+        rows = self._rows(
+            "SELECT v.* FROM runs"
+            " JOIN claim_set_references AS m ON m.claim_set_id = runs.claim_set_id"
+            " JOIN reference_versions AS v ON v.id = m.reference_version_id"
+            " WHERE runs.id = ? ORDER BY m.position",
+            [run_id],
+        )
+        return [reference_row(row) for row in rows]
+
+    def url_id(self, url: str, host: str, seen_at: dt.datetime) -> int:
+        """The id of a (normalized) URL, adding it if it is new."""
+        sql = "SELECT id FROM urls WHERE url = ?"
+        # Read first: a URL seen before needs no write lock.
+        found = self._rows(sql, [url])
+        if not found:
+            with self.write(), self._sql_errors("add a URL"):
+                self._db.execute(
+                    "INSERT INTO urls (url, host, first_seen_at, state) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (url) DO NOTHING",
+                    [url, host, timestamp(seen_at), UrlState.UNKNOWN.value],
+                )
+                found = self._rows(sql, [url])
+        return int(found[0]["id"])
+
+    def url(self, url: str) -> UrlRow | None:
+        """A stored URL, or None if no run has met it."""
+        rows = self._rows("SELECT * FROM urls WHERE url = ?", [url])
+        return url_row(rows[0]) if rows else None
+
+    def record_check(self, run_id: int, check: CheckRecord) -> int:
+        """Store one URL's check in a run (one per URL per run); returns its id."""
+        values = check_values(run_id, check)
+        doing = f"record a check of URL {check.url_id} in run {run_id}"
+        with self.write(), self._sql_errors(doing):
+            marks = ", ".join("?" * len(values))
+            cursor = self._db.execute(
+                f"INSERT INTO checks ({', '.join(values)}) VALUES ({marks})", list(values.values())
+            )
+            # Checks may be recorded out of time order; keep the latest.
+            self._db.execute(
+                "UPDATE urls SET last_checked_at = ?1 WHERE id = ?2"
+                " AND (last_checked_at IS NULL OR last_checked_at < ?1)",
+                [values["checked_at"], check.url_id],
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def checks_for_url(self, url: str) -> list[CheckRow]:
+        """Every check of a URL, oldest first."""
+        rows = self._rows(
+            "SELECT checks.*, urls.url FROM checks JOIN urls ON urls.id = checks.url_id"
+            " WHERE urls.url = ? ORDER BY checks.checked_at, checks.id",
+            [url],
+        )
+        return [check_row(row) for row in rows]
+
+    def integrity_ok(self) -> bool:
+        """Whether SQLite finds the file sound and every foreign key points at a row."""
+        with self._sql_errors("check integrity"):
+            result = self._db.execute("PRAGMA integrity_check").fetchall()
+            dangling = self._db.execute("PRAGMA foreign_key_check").fetchall()
+        return result == [("ok",)] and not dangling
+
+    def applied_migrations(self) -> list[str]:
+        """Names of the migrations applied to this database, in order."""
+        with self._sql_errors("read the migrations"):
+            return [m.name for m in MIGRATIONS.applied(self._db)]
+
+    def schema(self) -> list[TableInfo]:
+        """The tables and views, with their columns and descriptions, for documentation."""
+        with self._sql_errors("read the schema"):
+            return describe(self._db)
+
+    @contextlib.contextmanager
+    def lock(self, wait: bool = False) -> Iterator[None]:
+        """Hold the database's run lock: BusyError if another run has it, unless `wait`."""
+        if self._locked:
+            raise RuntimeError(f"the run lock on {self.path} is already held by this store")
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            # The file stays after release: unlinking it would let a waiter lock a dead inode.
+            handle = open(lock_path, "a+")
+        except OSError as e:
+            raise StoreError(f"cannot open the lock file {lock_path}: {e}") from e
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise BusyError(
+                    f"another verifier run holds {self.path} (pid {holder}); "
+                    "wait for it to finish, or use --wait"
+                ) from None
+            # The pid is for the message above only; the flock itself is the lock.
+            handle.truncate(0)
+            handle.write(str(os.getpid()))
+            handle.flush()
+            self._locked = True
+            try:
+                yield
+            finally:
+                self._locked = False
+                handle.truncate(0)
+                fcntl.flock(handle, fcntl.LOCK_UN)

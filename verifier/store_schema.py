@@ -1,0 +1,404 @@
+"""The history database's schema: its migrations, and a description of every table and column.
+
+Migrations are frozen once released: a change to the schema is a new migration appended to
+`_ORDER`, never an edit of an old one, so every database reaches the same schema whatever
+version created it. `DESCRIPTIONS` describes the schema as it is after the last migration;
+tests keep the two in step, and `schema_doc` renders `describe()` for the README.
+
+Conventions, for anyone reading the file with sqlite-utils or Datasette: plural snake_case
+tables, `<table>_id` foreign keys declared with REFERENCES, timestamps as ISO 8601 UTC text
+("2024-05-01T12:00:00.000Z"), dates as "YYYY-MM-DD", lists and mappings as JSON text.
+Statuses are plain text checked by the closed enums in `store_rows`, not CHECK constraints,
+so that adding a state later does not force a table rebuild under foreign keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlite_utils import Database, Migrations
+from sqlite_utils.db import Table, View
+
+MIGRATIONS = Migrations("verifier")
+
+
+def _run_all(db: Database, statements: tuple[str, ...]) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+_M001 = (
+    """CREATE TABLE claim_versions (
+   id INTEGER PRIMARY KEY,
+   document TEXT NOT NULL,
+   claim_id TEXT NOT NULL,
+   text TEXT NOT NULL,
+   section TEXT,
+   sources TEXT NOT NULL,
+   citation_needed INTEGER NOT NULL,
+   tags TEXT NOT NULL,
+   hash TEXT NOT NULL UNIQUE
+)""",
+    "CREATE INDEX idx_claim_versions_document_claim_id ON claim_versions (document, claim_id)",
+    """CREATE TABLE reference_versions (
+   id INTEGER PRIMARY KEY,
+   document TEXT NOT NULL,
+   ref_key TEXT NOT NULL,
+   title TEXT,
+   publisher TEXT,
+   work TEXT,
+   date TEXT,
+   url TEXT,
+   archive_url TEXT,
+   archive_date TEXT,
+   access_date TEXT,
+   quote TEXT,
+   doi TEXT,
+   url_access TEXT,
+   url_status TEXT,
+   tags TEXT NOT NULL,
+   hash TEXT NOT NULL UNIQUE
+)""",
+    "CREATE INDEX idx_reference_versions_url ON reference_versions (url)",
+    """CREATE TABLE claim_sets (
+   id INTEGER PRIMARY KEY,
+   hash TEXT NOT NULL UNIQUE,
+   claim_count INTEGER NOT NULL,
+   reference_count INTEGER NOT NULL,
+   created_at TEXT NOT NULL
+)""",
+    # WITHOUT ROWID: a changed claims file adds one member row per claim, so no second b-tree.
+    """CREATE TABLE claim_set_claims (
+   claim_set_id INTEGER NOT NULL REFERENCES claim_sets(id),
+   position INTEGER NOT NULL,
+   claim_version_id INTEGER NOT NULL REFERENCES claim_versions(id),
+   PRIMARY KEY (claim_set_id, position)
+) WITHOUT ROWID""",
+    "CREATE INDEX idx_claim_set_claims_claim_version_id ON claim_set_claims (claim_version_id)",
+    """CREATE TABLE claim_set_references (
+   claim_set_id INTEGER NOT NULL REFERENCES claim_sets(id),
+   position INTEGER NOT NULL,
+   reference_version_id INTEGER NOT NULL REFERENCES reference_versions(id),
+   PRIMARY KEY (claim_set_id, position)
+) WITHOUT ROWID""",
+    "CREATE INDEX idx_claim_set_references_reference_version_id"
+    " ON claim_set_references (reference_version_id)",
+    """CREATE TABLE runs (
+   id INTEGER PRIMARY KEY,
+   started_at TEXT NOT NULL,
+   finished_at TEXT,
+   status TEXT NOT NULL,
+   command TEXT NOT NULL,
+   claims_path TEXT,
+   verifier_version TEXT NOT NULL,
+   settings TEXT NOT NULL,
+   counts TEXT,
+   claim_set_id INTEGER REFERENCES claim_sets(id)
+)""",
+    """CREATE TABLE urls (
+   id INTEGER PRIMARY KEY,
+   url TEXT NOT NULL UNIQUE,
+   host TEXT NOT NULL,
+   first_seen_at TEXT NOT NULL,
+   last_checked_at TEXT,
+   state TEXT NOT NULL DEFAULT 'unknown',
+   state_since TEXT,
+   strikes INTEGER NOT NULL DEFAULT 0,
+   last_alive_at TEXT,
+   first_failure_at TEXT
+)""",
+    "CREATE INDEX idx_urls_host ON urls (host)",
+    # A check belongs to its run: pruning a run takes its checks with it.
+    """CREATE TABLE checks (
+   id INTEGER PRIMARY KEY,
+   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+   url_id INTEGER NOT NULL REFERENCES urls(id),
+   checked_at TEXT NOT NULL,
+   status TEXT NOT NULL,
+   http_status INTEGER,
+   final_url TEXT,
+   redirects TEXT NOT NULL DEFAULT '[]',
+   elapsed_ms INTEGER,
+   error TEXT,
+   content_type TEXT,
+   body_bytes INTEGER,
+   body_sha256 TEXT,
+   UNIQUE (run_id, url_id)
+)""",
+    "CREATE INDEX idx_checks_url_id_checked_at ON checks (url_id, checked_at)",
+)
+
+
+def m001_initial(db: Database) -> None:
+    """Runs, content-addressed claim and reference versions, claim sets, URLs and checks."""
+    _run_all(db, _M001)
+
+
+_M002 = (
+    # A snapshot outlives the run that found it.
+    """CREATE TABLE snapshots (
+   id INTEGER PRIMARY KEY,
+   url_id INTEGER NOT NULL REFERENCES urls(id),
+   archive TEXT NOT NULL,
+   captured_at TEXT,
+   snapshot_url TEXT NOT NULL,
+   raw_url TEXT,
+   http_status INTEGER,
+   found_at TEXT NOT NULL,
+   found_in_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+   reason TEXT,
+   UNIQUE (url_id, snapshot_url)
+)""",
+    "CREATE INDEX idx_snapshots_url_id_captured_at ON snapshots (url_id, captured_at)",
+    """CREATE TABLE assessments (
+   id INTEGER PRIMARY KEY,
+   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+   claim_version_id INTEGER NOT NULL REFERENCES claim_versions(id),
+   url_id INTEGER NOT NULL REFERENCES urls(id),
+   snapshot_id INTEGER REFERENCES snapshots(id),
+   verdict TEXT NOT NULL,
+   score REAL,
+   evidence TEXT,
+   evidence_start INTEGER,
+   evidence_end INTEGER,
+   facts TEXT,
+   drift TEXT
+)""",
+    "CREATE INDEX idx_assessments_run_id_claim_version_id"
+    " ON assessments (run_id, claim_version_id)",
+    "CREATE INDEX idx_assessments_claim_version_id ON assessments (claim_version_id)",
+    "CREATE INDEX idx_assessments_url_id ON assessments (url_id)",
+    # The correlated subquery walks idx_checks_url_id_checked_at backwards: one seek per URL.
+    """CREATE VIEW latest_checks AS
+SELECT urls.id AS url_id, urls.url, urls.host, urls.state,
+       checks.id AS check_id, checks.run_id, checks.checked_at, checks.status,
+       checks.http_status, checks.final_url, checks.error
+FROM urls
+JOIN checks ON checks.id = (
+    SELECT c.id FROM checks AS c WHERE c.url_id = urls.id
+    ORDER BY c.checked_at DESC, c.id DESC LIMIT 1
+)""",
+)
+
+
+def m002_archives_and_assessments(db: Database) -> None:
+    """Archived snapshots, claim assessments, and the `latest_checks` view."""
+    _run_all(db, _M002)
+
+
+_ORDER: tuple[Callable[[Database], None], ...] = (m001_initial, m002_archives_and_assessments)
+for _migration in _ORDER:
+    MIGRATIONS()(_migration)
+
+# Every migration this code knows, in order: a database that applied another one is newer.
+MIGRATION_NAMES: tuple[str, ...] = tuple(m.__name__ for m in _ORDER)
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    """What a table (or view) holds and what each of its columns means."""
+
+    description: str
+    columns: dict[str, str]
+
+
+def _doc(description: str, **columns: str) -> TableDoc:
+    return TableDoc(description, columns)
+
+
+DESCRIPTIONS: dict[str, TableDoc] = {
+    "runs": _doc(
+        "One row per verifier run: when, what it read, how it ended.",
+        id="Run number, increasing.",
+        started_at="When the run started (UTC).",
+        finished_at="When the run ended (UTC); empty while running or if it was killed.",
+        status="running, completed, interrupted or failed.",
+        command="The command line that started the run.",
+        claims_path="The claims file or directory the run read.",
+        verifier_version="The verifier version that made the run.",
+        settings="The settings in force (JSON object).",
+        counts="Summary counts at the end of the run (JSON object of integers).",
+        claim_set_id="The claims and references the run worked on.",
+    ),
+    "claim_sets": _doc(
+        "A distinct content of the claims input; runs over an unchanged input share one.",
+        id="Claim set number.",
+        hash="SHA-256 of the ordered claim and reference version hashes.",
+        claim_count="How many claims the set holds.",
+        reference_count="How many references the set holds.",
+        created_at="When a run first recorded this content (UTC).",
+    ),
+    "claim_set_claims": _doc(
+        "Which claim versions a claim set holds, in document order.",
+        claim_set_id="The claim set.",
+        position="Order of the claim in the input (0-based).",
+        claim_version_id="The claim, as it was.",
+    ),
+    "claim_set_references": _doc(
+        "Which reference versions a claim set holds, in document order.",
+        claim_set_id="The claim set.",
+        position="Order of the reference in the input (0-based).",
+        reference_version_id="The reference, as it was.",
+    ),
+    "claim_versions": _doc(
+        "Each distinct content a claim has had; stored once, shared by every claim set.",
+        id="Claim version number.",
+        document="The document (article URL, title or file name) the claim belongs to.",
+        claim_id="The claim's id within its document.",
+        text="The claim's text.",
+        section="The article section the claim is in.",
+        sources="Reference keys and inline URLs that should support it (JSON list).",
+        citation_needed="1 if the article marks the claim [citation needed].",
+        tags="Maintenance tags on the claim (JSON list of {name, date}).",
+        hash="SHA-256 of the content above: equal content, same row.",
+    ),
+    "reference_versions": _doc(
+        "Each distinct content a reference has had; stored once, shared by every claim set.",
+        id="Reference version number.",
+        document="The document the reference belongs to.",
+        ref_key="The reference's key within its document.",
+        title="Title of the cited work.",
+        publisher="Publisher of the cited work.",
+        work="The newspaper, website or journal.",
+        date="Publication date (YYYY-MM-DD).",
+        url="The cited URL, as written.",
+        archive_url="Archived copy named by the reference.",
+        archive_date="Date of that archived copy (YYYY-MM-DD).",
+        access_date="When the editor accessed the source (YYYY-MM-DD).",
+        quote="Text the source is expected to contain.",
+        doi="DOI of the cited work.",
+        url_access="CS1 url-access: subscription, registration or limited.",
+        url_status="CS1 url-status: live, dead, unfit or usurped.",
+        tags="Maintenance tags on the reference (JSON list of {name, date}).",
+        hash="SHA-256 of the content above: equal content, same row.",
+    ),
+    "urls": _doc(
+        "Every URL ever checked, normalized, with its liveness state across runs.",
+        id="URL number.",
+        url="The normalized URL.",
+        host="Its host name.",
+        first_seen_at="When a run first met the URL (UTC).",
+        last_checked_at="When it was last checked (UTC).",
+        state="unknown, alive, failing, confirmed_dead or recovered.",
+        state_since="When the URL entered its current state (UTC).",
+        strikes="Consecutive failed checks.",
+        last_alive_at="When a check last found it alive (UTC).",
+        first_failure_at="When the current run of failures began (UTC).",
+    ),
+    "checks": _doc(
+        "One row per URL checked in a run: what the live fetch returned.",
+        id="Check number.",
+        run_id="The run that made the check.",
+        url_id="The URL checked.",
+        checked_at="When the check finished (UTC).",
+        status="Classified outcome of the check.",
+        http_status="Final HTTP status code, if a response arrived.",
+        final_url="URL after redirects.",
+        redirects="Redirect chain (JSON list of {url, status}).",
+        elapsed_ms="Time the check took, in milliseconds.",
+        error="Network or protocol error, if any.",
+        content_type="Content-Type of the final response.",
+        body_bytes="Size of the response body in bytes.",
+        body_sha256="SHA-256 of the response body.",
+    ),
+    "snapshots": _doc(
+        "Archived copies of URLs found in web archives.",
+        id="Snapshot number.",
+        url_id="The URL archived.",
+        archive="The archive holding the copy (for example wayback).",
+        captured_at="When the archive captured the page (UTC).",
+        snapshot_url="The archived copy's address.",
+        raw_url="Address of the unmodified archived bytes.",
+        http_status="HTTP status the archive recorded at capture.",
+        found_at="When verifier found the snapshot (UTC).",
+        found_in_run_id="The run that found it.",
+        reason="Why this snapshot was looked up or chosen.",
+    ),
+    "assessments": _doc(
+        "How well one source supports one claim in one run.",
+        id="Assessment number.",
+        run_id="The run that made the assessment.",
+        claim_version_id="The claim assessed.",
+        url_id="The source URL assessed.",
+        snapshot_id="The archived copy read instead of the live page, if any.",
+        verdict="The support verdict.",
+        score="Support score between 0 and 1.",
+        evidence="The passage of the source that best matches the claim.",
+        evidence_start="Start offset of the evidence in the source text.",
+        evidence_end="End offset of the evidence in the source text.",
+        facts="Facts of the claim (numbers, dates, names) found or missing (JSON).",
+        drift="How the source changed since the reference's date (JSON).",
+    ),
+    "latest_checks": _doc(
+        "View: each URL's most recent check.",
+        url_id="The URL.",
+        url="The normalized URL.",
+        host="Its host name.",
+        state="Its liveness state.",
+        check_id="Its most recent check.",
+        run_id="The run that made that check.",
+        checked_at="When that check finished (UTC).",
+        status="Classified outcome of that check.",
+        http_status="Final HTTP status code of that check.",
+        final_url="URL after redirects.",
+        error="Network or protocol error, if any.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """One column of the schema, for documentation."""
+
+    name: str
+    type: str
+    not_null: bool
+    primary_key: bool
+    references: str | None  # "table.column" for a foreign key
+    description: str
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """One table or view of the schema, for documentation."""
+
+    name: str
+    kind: Literal["table", "view"]
+    description: str
+    columns: tuple[ColumnInfo, ...]
+    unique: tuple[tuple[str, ...], ...]  # column groups that must be unique, besides the key
+
+
+def describe(db: Database) -> list[TableInfo]:
+    """The tables and views of a database, with their descriptions, in `DESCRIPTIONS` order."""
+    found: list[Table | View] = [*db.tables, *db.views]
+    # sqlite-utils' bookkeeping (_sqlite_migrations) and SQLite's own tables are not ours.
+    infos = [_table_info(t) for t in found if not t.name.startswith(("_", "sqlite_"))]
+    order = list(DESCRIPTIONS)
+    return sorted(infos, key=lambda t: order.index(t.name) if t.name in order else len(order))
+
+
+def _table_info(table: Table | View) -> TableInfo:
+    doc = DESCRIPTIONS.get(table.name, TableDoc("", {}))
+    references: dict[str, str] = {}
+    unique: tuple[tuple[str, ...], ...] = ()
+    if isinstance(table, Table):
+        for fk in table.foreign_keys:
+            for column, other in zip(fk.columns, fk.other_columns):
+                references[column] = f"{fk.other_table}.{other}"
+        unique = tuple(tuple(i.columns) for i in table.indexes if i.unique and i.origin != "pk")
+    columns = tuple(
+        ColumnInfo(
+            name=c.name,
+            type=c.type,
+            not_null=bool(c.notnull),
+            primary_key=bool(c.is_pk),
+            references=references.get(c.name),
+            description=doc.columns.get(c.name, ""),
+        )
+        for c in table.columns
+    )
+    kind: Literal["table", "view"] = "table" if isinstance(table, Table) else "view"
+    return TableInfo(table.name, kind, doc.description, columns, unique)
