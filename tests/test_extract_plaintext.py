@@ -180,3 +180,18 @@ def test_synthetic_other_tags_and_group_markers() -> None:
     assert not document.claims[0].citation_needed
     assert document.claims[1].sources == ("note 1",)
     assert document.claims[0].section == "History"
+
+
+def test_synthetic_inline_tags_do_not_cut_a_sentence() -> None:
+    text = (
+        "Synthetic article\n\n"
+        "The paper has recently[ when? ] grown to a circulation of many readers. [1] "
+        "Its owner (the trust [2]) sold it.[3].\n\nReferences\n\n  1. One\n  2. Two\n  3. Three\n"
+    )
+    claims = extract(text).claims
+    assert [(c.text, c.sources) for c in claims] == [
+        ("The paper has recently grown to a circulation of many readers.", ("1",)),
+        ("Its owner (the trust)", ("2",)),  # the bracket closes with its claim
+        ("sold it.", ("3",)),
+    ]
+    assert [t.name for t in claims[0].tags] == ["when?"]

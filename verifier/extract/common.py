@@ -19,7 +19,14 @@ from verifier.models import CITATION_NEEDED, Claim, Tag
 _SPACE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]])")
 _SPACE_AFTER_OPEN = re.compile(r"([(\[])\s+")
-_LEADING_PUNCT = re.compile(r"^\s*([.,;:!?]+)")
+_LEADING_PUNCT = re.compile(r"^\s*([.,;:!?)]+)")
+# Tags that question a word inside a sentence ("...recently[when?] said..."): they mark the claim
+# being written without closing it. Every other mark closes the claim before it.
+INLINE_TAGS = frozenset({
+    "when?", "who?", "which?", "where?", "why?", "how?", "according to whom?", "by whom?",
+    "clarification needed", "vague", "specify", "definition needed", "examples needed",
+    "by how much?", "compared to?", "in what way?", "year needed", "pronunciation?",
+})
 
 
 def normalize_space(text: str) -> str:
@@ -69,6 +76,7 @@ class ClaimBuilder:
         self._section: str | None = None
         self._parts: list[str] = []
         self._last: _Open | None = None  # the claim just closed, still taking adjacent marks
+        self._pending_tags: list[Tag] = []  # inline tags inside the claim being written
 
     def section(self, title: str | None) -> None:
         self.end_paragraph()
@@ -81,7 +89,9 @@ class ClaimBuilder:
             # "...claim[1]." or "[1], [2]": punctuation right after a mark belongs to that claim
             match = _LEADING_PUNCT.match(text)
             if match:
-                self._last.text += match.group(1)
+                punct = match.group(1)
+                if not self._last.text.rstrip().endswith(punct):  # "meetings.<ref/>." keeps one
+                    self._last.text += punct
                 text = text[match.end():]
             if not text.strip():
                 return
@@ -94,12 +104,18 @@ class ClaimBuilder:
             target.sources.append(source)
 
     def tag(self, tag: Tag) -> None:
+        if tag.name in INLINE_TAGS and "".join(self._parts).strip():
+            self._pending_tags.append(tag)  # mid-sentence: the claim goes on
+            return
         target = self._close()
         if target is not None and tag not in target.tags:
             target.tags.append(tag)
 
     def end_paragraph(self) -> None:
-        self._parts = []  # prose after the last mark of a paragraph is not a claim
+        if self._pending_tags:
+            self._close()  # uncited, but tagged: the editor's worklist needs it
+        self._parts = []  # other prose after the last mark of a paragraph is not a claim
+        self._pending_tags = []
         self._last = None
 
     def build(self) -> tuple[Claim, ...]:
@@ -132,7 +148,8 @@ class ClaimBuilder:
         pending = "".join(self._parts)
         if pending.strip():
             self._parts = []
-            self._last = _Open(pending, self._section)
+            self._last = _Open(pending, self._section, tags=self._pending_tags)
+            self._pending_tags = []
             self._claims.append(self._last)
         return self._last
 
