@@ -97,3 +97,31 @@ def test_bad_config_file(tmp_path: Path) -> None:
     config.write_text("timout = 3\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=r"verifier.toml: unknown setting 'timout'"):
         load_settings({"claims": str(tmp_path / "claims.yaml")}, {})
+
+
+def test_domain_rules_from_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "verifier.toml").write_text(
+        '[domains."example.org"]\nignore = "checked by hand"\n\n'
+        '[domains."news.example.com"]\naccept = [403]\nheaders = { Cookie = "consent=yes" }\n'
+        'per-host = 1\nhost-interval = "2s"\n\n[domains."example.com"]\naccept = [401]\n',
+        encoding="utf-8",
+    )
+    settings = load_settings({"claims": str(tmp_path / "claims.yaml")}, {})
+    rule = settings.rule_for("www.example.org")
+    assert rule is not None and rule.ignore == "checked by hand"
+    news = settings.rule_for("NEWS.example.com")
+    assert news is not None
+    assert (news.accept, news.per_host, news.host_interval) == ((403,), 1, 2.0)
+    assert news.headers == (("Cookie", "consent=yes"),)
+    other = settings.rule_for("example.com")
+    assert other is not None and other.accept == (401,)
+    assert settings.rule_for("example.net") is None
+    assert settings.rule_for("notexample.org") is None
+
+
+def test_bad_domain_rule(tmp_path: Path) -> None:
+    (tmp_path / "verifier.toml").write_text(
+        '[domains."example.org"]\nacept = [403]\n', encoding="utf-8"
+    )
+    with pytest.raises(SettingsError, match=r"domains.example.org: unknown key 'acept'"):
+        load_settings({"claims": str(tmp_path / "claims.yaml")}, {})

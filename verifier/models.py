@@ -8,6 +8,7 @@ whose `sources` name those ids or carry absolute URLs inline.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,3 +121,86 @@ class ClaimSet:
     @property
     def claims(self) -> tuple[Claim, ...]:
         return tuple(c for d in self.documents for c in d.claims)
+
+
+# --- link checking -------------------------------------------------------------------------------
+
+class Evidence(enum.Enum):
+    """What one check says about whether a source is gone."""
+
+    ALIVE = "alive"
+    DEAD = "dead"  # counts as a strike towards confirmed_dead
+    INCONCLUSIVE = "inconclusive"  # neither counts nor resets
+
+
+class CheckStatus(enum.Enum):
+    """The outcome of checking one URL once. `evidence` is the documented table (README)."""
+
+    OK = "ok"
+    REDIRECTED = "redirected"  # to a different page answering 2xx
+    REDIRECT_TO_ROOT = "redirect_to_root"  # a deep link sent to the home or a landing page
+    SOFT_404 = "soft_404"  # answers 200, but is an error page
+    NOT_FOUND = "not_found"  # 404, 410
+    BLOCKED = "blocked"  # 401, 403, 451, bot challenges
+    RATE_LIMITED = "rate_limited"  # 429 after retries
+    SERVER_ERROR = "server_error"  # 5xx after retries
+    TIMEOUT = "timeout"
+    DNS_ERROR = "dns_error"
+    CONNECTION_ERROR = "connection_error"
+    TLS_ERROR = "tls_error"
+    REDIRECT_LOOP = "redirect_loop"  # a loop, or more redirects than allowed
+    TOO_LARGE = "too_large"  # body over the cap: something is there
+    INVALID_URL = "invalid_url"  # malformed, or not http(s)
+    NO_URL = "no_url"  # the reference gives nothing to check
+    SKIPPED = "skipped"  # ignored by a setting
+
+    @property
+    def evidence(self) -> Evidence:
+        return _EVIDENCE[self]
+
+    def is_dead_evidence(self) -> bool:
+        return self.evidence is Evidence.DEAD
+
+    def is_alive(self) -> bool:
+        return self.evidence is Evidence.ALIVE
+
+    def is_inconclusive(self) -> bool:
+        return self.evidence is Evidence.INCONCLUSIVE
+
+
+_EVIDENCE: dict[CheckStatus, Evidence] = {
+    CheckStatus.OK: Evidence.ALIVE,
+    CheckStatus.REDIRECTED: Evidence.ALIVE,
+    CheckStatus.TOO_LARGE: Evidence.ALIVE,
+    CheckStatus.REDIRECT_TO_ROOT: Evidence.DEAD,
+    CheckStatus.SOFT_404: Evidence.DEAD,
+    CheckStatus.NOT_FOUND: Evidence.DEAD,
+    CheckStatus.SERVER_ERROR: Evidence.DEAD,
+    CheckStatus.TIMEOUT: Evidence.DEAD,
+    CheckStatus.DNS_ERROR: Evidence.DEAD,
+    CheckStatus.CONNECTION_ERROR: Evidence.DEAD,
+    CheckStatus.REDIRECT_LOOP: Evidence.DEAD,
+    CheckStatus.INVALID_URL: Evidence.DEAD,
+    # A certificate problem says nothing about whether the page is there.
+    CheckStatus.TLS_ERROR: Evidence.INCONCLUSIVE,
+    CheckStatus.BLOCKED: Evidence.INCONCLUSIVE,
+    CheckStatus.RATE_LIMITED: Evidence.INCONCLUSIVE,
+    CheckStatus.NO_URL: Evidence.INCONCLUSIVE,
+    CheckStatus.SKIPPED: Evidence.INCONCLUSIVE,
+}
+
+
+class UrlState(enum.Enum):
+    """Where a URL stands across runs."""
+
+    UNKNOWN = "unknown"
+    ALIVE = "alive"
+    FAILING = "failing"  # one or more strikes, not yet confirmed
+    CONFIRMED_DEAD = "confirmed_dead"
+    RECOVERED = "recovered"  # answered again after failing; alive at its next alive check
+
+    def is_dead(self) -> bool:
+        return self is UrlState.CONFIRMED_DEAD
+
+    def needs_attention(self) -> bool:
+        return self in (UrlState.FAILING, UrlState.CONFIRMED_DEAD)

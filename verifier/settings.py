@@ -8,6 +8,7 @@ Precedence, highest first: command-line option > `VERIFIER_*` environment variab
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import tomllib
@@ -34,6 +35,22 @@ class HostOverride:
     host: str
     port: int | None
     address: str
+
+
+@dataclass(frozen=True)
+class DomainRule:
+    """Overrides for one domain and its subdomains (`[domains."example.org"]` in verifier.toml)."""
+
+    domain: str
+    ignore: str | None = None  # the reason its URLs are not checked
+    accept: tuple[int, ...] = ()  # HTTP statuses that count as ok for this domain
+    headers: tuple[tuple[str, str], ...] = ()  # extra request headers
+    per_host: int | None = None
+    host_interval: float | None = None
+
+    def matches(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return host == self.domain or host.endswith("." + self.domain)
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,15 @@ class Settings:
         "Least time between the starts of two requests to one host (seconds).", "duration"))
     retries: int = field(default=2, metadata=_doc(
         "Extra attempts after a transient failure (connect error, 5xx, 429, timeout).", "int"))
+    retry_backoff: float = field(default=1.0, metadata=_doc(
+        "First wait before a retry; each later wait doubles, plus up to 50% random jitter.",
+        "duration"))
+    retry_after_max: float = field(default=60.0, metadata=_doc(
+        "Longest `Retry-After` honoured; a server asking for more is not retried.", "duration"))
+    domains: tuple[DomainRule, ...] = field(default=(), metadata=_doc(
+        "Per-domain overrides, as `[domains.\"example.org\"]` tables in verifier.toml with "
+        "`ignore` (a reason), `accept` (statuses counted as ok), `headers`, `per-host`, "
+        "`host-interval`; in the environment, the same as JSON.", "domains"))
     contact: str = field(default="", metadata=_doc(
         "A URL or e-mail address put in the User-Agent so site owners can reach you.", "str"))
     user_agent: str = field(default="", metadata=_doc(
@@ -81,6 +107,11 @@ class Settings:
     now: dt.datetime | None = field(default=None, metadata=_doc(
         "The clock: an ISO 8601 date-time used as 'now' instead of the system clock "
         "(for building histories that span days).", "datetime"))
+
+    def rule_for(self, host: str) -> DomainRule | None:
+        """The most specific domain rule that covers `host`."""
+        matching = [r for r in self.domains if r.matches(host)]
+        return max(matching, key=lambda r: len(r.domain)) if matching else None
 
     def effective_user_agent(self) -> str:
         if self.user_agent:
@@ -167,6 +198,50 @@ def _parse_resolve(value: object) -> tuple[HostOverride, ...]:
     return tuple(v if isinstance(v, HostOverride) else _parse_override(str(v)) for v in items)
 
 
+_RULE_KEYS = {"ignore", "accept", "headers", "per_host", "host_interval"}
+
+
+def _parse_rule(domain: str, table: object) -> DomainRule:
+    if not isinstance(table, dict):
+        raise ValueError(f"domains.{domain}: expected a table")
+    values = {k.replace("-", "_"): v for k, v in table.items()}
+    unknown = sorted(set(values) - _RULE_KEYS)
+    if unknown:
+        raise ValueError(f"domains.{domain}: unknown key {unknown[0]!r}")
+    accept = values.get("accept", [])
+    headers = values.get("headers", {})
+    if not isinstance(accept, list) or not all(isinstance(a, int) for a in accept):
+        raise ValueError(f"domains.{domain}.accept: expected a list of HTTP statuses")
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise ValueError(f"domains.{domain}.headers: expected a table of text values")
+    ignore = values.get("ignore")
+    if ignore is not None and not isinstance(ignore, str):
+        raise ValueError(f"domains.{domain}.ignore: expected the reason, as text")
+    return DomainRule(
+        domain=domain.lower().strip(".").removeprefix("*."),
+        ignore=ignore,
+        accept=tuple(accept),
+        headers=tuple(sorted(headers.items())),
+        per_host=_parse_int(values["per_host"]) if "per_host" in values else None,
+        host_interval=(
+            parse_duration(values["host_interval"]) if "host_interval" in values else None
+        ),
+    )
+
+
+def _parse_domains(value: object) -> tuple[DomainRule, ...]:
+    if isinstance(value, str):  # from the environment: JSON
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not JSON: {exc}") from None
+    if isinstance(value, (list, tuple)) and all(isinstance(v, DomainRule) for v in value):
+        return tuple(value)
+    if not isinstance(value, dict):
+        raise ValueError("expected a table of domains")
+    return tuple(_parse_rule(domain, table) for domain, table in value.items())
+
+
 def _parse_datetime(value: object) -> dt.datetime:
     if isinstance(value, dt.datetime):
         moment = value
@@ -199,6 +274,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "str": _parse_str,
     "resolve": _parse_resolve,
     "datetime": _parse_datetime,
+    "domains": _parse_domains,
 }
 
 

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from verifier import __version__, models
+from verifier.models import UrlState
 from verifier.errors import BusyError, StoreError
 from verifier.store_rows import (
     CheckRecord,
@@ -36,7 +37,6 @@ from verifier.store_rows import (
     RunRow,
     RunStatus,
     UrlRow,
-    UrlState,
     check_row,
     check_values,
     claim_row,

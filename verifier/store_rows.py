@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from verifier import models
+from verifier.models import UrlState
 
 
 class RunStatus(enum.Enum):
@@ -29,19 +30,6 @@ class RunStatus(enum.Enum):
 
     def is_finished(self) -> bool:
         return self is not RunStatus.RUNNING
-
-
-class UrlState(enum.Enum):
-    """Where a URL stands across runs."""
-
-    UNKNOWN = "unknown"
-    ALIVE = "alive"
-    FAILING = "failing"
-    CONFIRMED_DEAD = "confirmed_dead"
-    RECOVERED = "recovered"
-
-    def is_dead(self) -> bool:
-        return self is UrlState.CONFIRMED_DEAD
 
 
 @dataclass(frozen=True)
