@@ -20,7 +20,7 @@ import sqlite_utils
 
 from verifier import __version__
 from verifier.errors import BusyError, StoreError
-from verifier.models import Article, Claim, ClaimSet, Document, Reference, Tag
+from verifier.models import Article, CheckStatus, Claim, ClaimSet, Document, Reference, Tag
 from verifier.schema_doc import schema_markdown
 from verifier.store import CheckRecord, CheckRow, Redirect, RunStatus, Store, UrlState
 from verifier.store_schema import DESCRIPTIONS, MIGRATION_NAMES, MIGRATIONS
@@ -113,7 +113,7 @@ def test_open_creates_a_migrated_wal_database(db_path: Path, store: Store) -> No
 def test_foreign_keys_are_enforced(store: Store) -> None:
     url_id = store.url_id("https://example.com/", "example.com", T0)
     with pytest.raises(StoreError, match="FOREIGN KEY"):
-        store.record_check(999, CheckRecord(url_id, T0, "ok"))
+        store.record_check(999, CheckRecord(url_id, T0, CheckStatus.OK))
 
 
 def test_open_needs_an_existing_directory(tmp_path: Path) -> None:
@@ -170,7 +170,8 @@ def test_open_upgrades_a_database_made_by_the_first_migration(db_path: Path) -> 
         [run] = store.runs()
         assert (run.id, run.status, run.verifier_version) == (1, RunStatus.COMPLETED, "0.0.1")
         [check] = store.checks_for_url("https://example.com/a")
-        assert (check.run_id, check.http_status) == (1, 200)
+        assert (check.run_id, check.status, check.http_status) == (1, CheckStatus.OK, 200)
+        assert check.url_state is None and check.reason is None  # columns added by m003
         assert store.integrity_ok()
 
     db = sqlite_utils.Database(db_path)
@@ -318,11 +319,11 @@ def test_checks_are_recorded_once_per_run_and_read_oldest_first(store: Store) ->
     url_id = store.url_id(url, "example.com", T0)
     first = store.start_run("verifier run", "claims.yaml", T0, {})
     second = store.start_run("verifier run", "claims.yaml", T0 + HOUR, {})
-    later = CheckRecord(url_id, T0 + HOUR, "dead", http_status=404, error=None, elapsed_ms=80)
+    later = CheckRecord(url_id, T0 + HOUR, CheckStatus.NOT_FOUND, http_status=404, error=None, elapsed_ms=80)
     earlier = CheckRecord(
         url_id,
         T0,
-        "ok",
+        CheckStatus.OK,
         http_status=200,
         final_url="https://example.com/new",
         redirects=(Redirect(url, 301), Redirect("https://example.com/new", 200)),
@@ -335,7 +336,7 @@ def test_checks_are_recorded_once_per_run_and_read_oldest_first(store: Store) ->
     store.record_check(first, earlier)
 
     checks = store.checks_for_url(url)
-    assert [(c.run_id, c.status) for c in checks] == [(first, "ok"), (second, "dead")]
+    assert [(c.run_id, c.status) for c in checks] == [(first, CheckStatus.OK), (second, CheckStatus.NOT_FOUND)]
     assert checks[0].redirects == earlier.redirects
     assert as_record(checks[0]) == earlier
     # Recorded out of order, the URL still shows its latest check time.
@@ -456,19 +457,20 @@ def test_close_abandoned_runs_needs_the_lock(store: Store) -> None:
 SLOW_WRITER = """
 import datetime as dt, sys, time
 from pathlib import Path
+from verifier.models import CheckStatus
 from verifier.store import CheckRecord, Store
 now = dt.datetime.now(dt.timezone.utc)
 store = Store.open(Path(sys.argv[1]))
 run = store.start_run("crash test", "claims.yaml", now, {})
 for i in range(3):
     url_id = store.url_id(f"https://committed.example/{i}", "committed.example", now)
-    store.record_check(run, CheckRecord(url_id, now, "ok"))
+    store.record_check(run, CheckRecord(url_id, now, CheckStatus.OK))
 print(run, flush=True)
 with store.write():
     for i in range(1_000_000):
         url_id = store.url_id(f"https://uncommitted.example/{i}", "uncommitted.example", now)
         # Big rows, so that uncommitted pages spill into the WAL before the kill.
-        store.record_check(run, CheckRecord(url_id, now, "ok", error="x" * 4000))
+        store.record_check(run, CheckRecord(url_id, now, CheckStatus.OK, error="x" * 4000))
         if i == 3000:
             print("inside", flush=True)
         if i >= 3000:

@@ -86,6 +86,13 @@ class Settings:
         "duration"))
     retry_after_max: float = field(default=60.0, metadata=_doc(
         "Longest `Retry-After` honoured; a server asking for more is not retried.", "duration"))
+    dead_strikes: int = field(default=3, metadata=_doc(
+        "Strikes (checks that found the source gone) before a URL is confirmed dead.", "int"))
+    dead_after: float = field(default=3 * 86400.0, metadata=_doc(
+        "Least time between the first and last of those strikes (`3d`).", "duration"))
+    max_age: float = field(default=0.0, metadata=_doc(
+        "Skip URLs found alive more recently than this (`7d`); failing and inconclusive URLs "
+        "are checked every run. 0 checks everything.", "duration"))
     domains: tuple[DomainRule, ...] = field(default=(), metadata=_doc(
         "Per-domain overrides, as `[domains.\"example.org\"]` tables in verifier.toml with "
         "`ignore` (a reason), `accept` (statuses counted as ok), `headers`, `per-host`, "

@@ -27,6 +27,7 @@ from sqlite_utils import Database
 
 from verifier import __version__, models
 from verifier.models import UrlState
+from verifier.state import UrlHistory
 from verifier.errors import BusyError, StoreError
 from verifier.store_rows import (
     CheckRecord,
@@ -67,6 +68,10 @@ __all__ = [
 ]
 
 _IN_CHUNK = 500  # hashes per `IN (...)` lookup, well under SQLite's variable limit
+
+
+def _stamp(when: dt.datetime | None) -> str | None:
+    return None if when is None else timestamp(when)
 
 
 def _not_a_database(path: Path, why: str) -> StoreError:
@@ -406,6 +411,69 @@ class Store:
             [url],
         )
         return [check_row(row) for row in rows]
+
+    def url_ids(self, urls: Sequence[tuple[str, str]], seen_at: dt.datetime) -> dict[str, int]:
+        """Ids of many (url, host) pairs at once, adding the new ones in one transaction."""
+        ids: dict[str, int] = {}
+        with self.write(), self._sql_errors("add URLs"):
+            self._db.conn.executemany(
+                "INSERT INTO urls (url, host, first_seen_at, state) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (url) DO NOTHING",
+                [(url, host, timestamp(seen_at), UrlState.UNKNOWN.value) for url, host in urls],
+            )
+            wanted = [url for url, _ in urls]
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start:start + _IN_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                for row in self._db.query(f"SELECT id, url FROM urls WHERE url IN ({marks})", chunk):
+                    ids[row["url"]] = row["id"]
+        return ids
+
+    def url_history(self, url_id: int) -> UrlHistory:
+        """What the state machine remembers of a URL."""
+        rows = self._rows("SELECT * FROM urls WHERE id = ?", [url_id])
+        if not rows:
+            raise StoreError(f"{self.path} has no URL {url_id}")
+        row = url_row(rows[0])
+        return UrlHistory(
+            state=row.state, state_since=row.state_since, strikes=row.strikes,
+            first_failure_at=row.first_failure_at, last_alive_at=row.last_alive_at,
+        )
+
+    def record_result(self, run_id: int, check: CheckRecord, history: UrlHistory) -> int:
+        """Store a check and the URL's state after it, together: a crash keeps both or neither."""
+        with self.write(), self._sql_errors(f"record the check of URL {check.url_id}"):
+            check_id = self.record_check(run_id, check)
+            self._db.execute(
+                "UPDATE urls SET state = ?, state_since = ?, strikes = ?, first_failure_at = ?,"
+                " last_alive_at = ? WHERE id = ?",
+                [history.state.value, _stamp(history.state_since), history.strikes,
+                 _stamp(history.first_failure_at),
+                 _stamp(history.last_alive_at), check.url_id],
+            )
+        return check_id
+
+    def checked_in_run(self, run_id: int) -> set[int]:
+        """The URL ids that already have a check in a run."""
+        rows = self._rows("SELECT url_id FROM checks WHERE run_id = ?", [run_id])
+        return {row["url_id"] for row in rows}
+
+    def recently_alive(self, since: dt.datetime, alive_statuses: Sequence[str]) -> set[int]:
+        """URLs in state alive whose latest check, made at or after `since`, found them alive."""
+        marks = ", ".join("?" * len(alive_statuses))
+        rows = self._rows(
+            "SELECT url_id FROM latest_checks WHERE state = ? AND checked_at >= ?"
+            f" AND status IN ({marks})",
+            [UrlState.ALIVE.value, timestamp(since), *alive_statuses],
+        )
+        return {row["url_id"] for row in rows}
+
+    def previous_run(self, run_id: int) -> RunRow | None:
+        """The run before `run_id`, if any."""
+        rows = self._rows(
+            "SELECT * FROM runs WHERE id < ? ORDER BY id DESC LIMIT 1", [run_id]
+        )
+        return run_row(rows[0]) if rows else None
 
     def integrity_ok(self) -> bool:
         """Whether SQLite finds the file sound and every foreign key points at a row."""

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from verifier import models
-from verifier.models import UrlState
+from verifier.models import CheckStatus, UrlState
 
 
 class RunStatus(enum.Enum):
@@ -46,7 +46,7 @@ class CheckRecord:
 
     url_id: int
     checked_at: dt.datetime
-    status: str
+    status: CheckStatus
     http_status: int | None = None
     final_url: str | None = None
     redirects: tuple[Redirect, ...] = ()
@@ -55,6 +55,13 @@ class CheckRecord:
     content_type: str | None = None
     body_bytes: int | None = None
     body_sha256: str | None = None
+    reason: str | None = None  # why the check got its status, in words
+    method: str | None = None  # the request method that gave the answer (HEAD or GET)
+    attempts: int | None = None
+    permanent_redirect: bool | None = None
+    tls_ok_unverified: bool | None = None  # for tls_error: the content loads without verification
+    url_state: UrlState | None = None  # the URL's state after this check
+    strikes: int | None = None  # the URL's strikes after this check
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -274,7 +281,7 @@ def check_values(run_id: int, check: CheckRecord) -> dict[str, object]:
         "run_id": run_id,
         "url_id": check.url_id,
         "checked_at": timestamp(check.checked_at),
-        "status": check.status,
+        "status": check.status.value,
         "http_status": check.http_status,
         "final_url": check.final_url,
         "redirects": to_json([{"url": r.url, "status": r.status} for r in check.redirects]),
@@ -283,7 +290,22 @@ def check_values(run_id: int, check: CheckRecord) -> dict[str, object]:
         "content_type": check.content_type,
         "body_bytes": check.body_bytes,
         "body_sha256": check.body_sha256,
+        "reason": check.reason,
+        "method": check.method,
+        "attempts": check.attempts,
+        "permanent_redirect": _maybe_int(check.permanent_redirect),
+        "tls_ok_unverified": _maybe_int(check.tls_ok_unverified),
+        "url_state": check.url_state.value if check.url_state else None,
+        "strikes": check.strikes,
     }
+
+
+def _maybe_int(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _maybe_bool(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def check_row(row: Mapping[str, Any]) -> CheckRow:
@@ -294,7 +316,7 @@ def check_row(row: Mapping[str, Any]) -> CheckRow:
         url=row["url"],
         url_id=row["url_id"],
         checked_at=parse_timestamp(row["checked_at"]),
-        status=row["status"],
+        status=CheckStatus(row["status"]),
         http_status=row["http_status"],
         final_url=row["final_url"],
         redirects=tuple(Redirect(r["url"], r["status"]) for r in json.loads(row["redirects"])),
@@ -303,4 +325,11 @@ def check_row(row: Mapping[str, Any]) -> CheckRow:
         content_type=row["content_type"],
         body_bytes=row["body_bytes"],
         body_sha256=row["body_sha256"],
+        reason=row["reason"],
+        method=row["method"],
+        attempts=row["attempts"],
+        permanent_redirect=_maybe_bool(row["permanent_redirect"]),
+        tls_ok_unverified=_maybe_bool(row["tls_ok_unverified"]),
+        url_state=UrlState(row["url_state"]) if row["url_state"] else None,
+        strikes=row["strikes"],
     )

@@ -188,7 +188,23 @@ def m002_archives_and_assessments(db: Database) -> None:
     _run_all(db, _M002)
 
 
-_ORDER: tuple[Callable[[Database], None], ...] = (m001_initial, m002_archives_and_assessments)
+_M003 = tuple(
+    f"ALTER TABLE checks ADD COLUMN {column}"
+    for column in (
+        "reason TEXT", "method TEXT", "attempts INTEGER", "permanent_redirect INTEGER",
+        "tls_ok_unverified INTEGER", "url_state TEXT", "strikes INTEGER",
+    )
+)
+
+
+def m003_check_outcomes(db: Database) -> None:
+    """What the link checker says of each check: its reason, and the URL's state after it."""
+    _run_all(db, _M003)
+
+
+_ORDER: tuple[Callable[[Database], None], ...] = (
+    m001_initial, m002_archives_and_assessments, m003_check_outcomes,
+)
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
 
@@ -302,6 +318,13 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         content_type="Content-Type of the final response.",
         body_bytes="Size of the response body in bytes.",
         body_sha256="SHA-256 of the response body.",
+        reason="Why the check got its status, in words.",
+        method="The request method that gave the answer: HEAD or GET.",
+        attempts="Requests made for this check, retries included.",
+        permanent_redirect="1 when every redirect was permanent (301/308), 0 when one was not.",
+        tls_ok_unverified="For tls_error: 1 when the page loads without certificate checks.",
+        url_state="The URL's state after this check (see `urls.state`).",
+        strikes="The URL's strikes after this check.",
     ),
     "snapshots": _doc(
         "Archived copies of URLs found in web archives.",
