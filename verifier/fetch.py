@@ -1,44 +1,90 @@
 """The one HTTP layer: every request verifier makes goes through here.
 
-Written policy (the link checker builds on it): every request has a total deadline covering
-connect, headers and body; bodies are read up to a cap; the User-Agent names verifier; proxy
-variables are honoured (`trust_env`); hosts can be mapped to addresses (`resolve` setting).
-aiohttp is the only library whose exceptions this module sees.
+Written policy (the link checker builds on it):
+- Limits: `concurrency` requests in flight overall, `per_host` to one host, and `host_interval`
+  between the starts of two requests to one host (a domain rule may change the last two and add
+  headers). Slots are taken before a request's deadline starts, so queueing never times a
+  request out, and let go during retry waits, so a slow host holds up no other host.
+- Every request has one total deadline, `timeout`, over connect, headers and body.
+- Bodies are read up to `max_body_bytes`, counted as received and once decompressed.
+- Redirects are followed by hand: each hop is recorded and goes through the same limits.
+- Connection errors, timeouts, 5xx and 429 are retried with jittered exponential backoff; a
+  Retry-After up to `retry_after_max` is honoured. DNS failures are not retried.
+- A certificate failure is tried once more unverified, to tell "bad certificate" from "gone".
+aiohttp is the only library whose exceptions this module sees; every outcome is a FetchResult.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import random
+import re
 import socket
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from time import monotonic
+from typing import Literal, get_args
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
 
 from verifier.errors import VerifierError
-from verifier.settings import HostOverride, Settings
+from verifier.fetch_body import (
+    ACCEPT_ENCODING, BodyReader, Headers, decode_text, retry_after_seconds,
+)
+from verifier.settings import DomainRule, HostOverride, Settings
 
-
-class FetchError(VerifierError):
-    """A request failed: `kind` says how (timeout, dns_error, connection_error, too_large...)."""
-
-    def __init__(self, url: str, kind: str, detail: str) -> None:
-        super().__init__(f"{url}: {detail}")
-        self.url = url
-        self.kind = kind
+Failure = Literal["timeout", "dns_error", "connection_error", "tls_error", "redirect_loop",
+                  "too_large", "invalid_url"]
+FAILURES: tuple[Failure, ...] = get_args(Failure)
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_HOSTNAME = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$", re.IGNORECASE)  # after IDNA encoding
+# aiohttp's default of 8190 bytes per header line rejects real sites (long CSP, cookies, URLs).
+_LONG_LINES = 65536
 
 
 @dataclass(frozen=True)
-class Fetched:
+class Hop:
+    """One redirecting response: the URL asked for and the status that sent us on."""
+
     url: str
-    final_url: str
     status: int
-    content_type: str
-    charset: str | None
-    body: bytes
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What fetching one URL found out. A `failure` wins over `status`, which may still be set."""
+
+    url: str  # as asked for
+    method: str  # "GET" or "HEAD": the request that gave the final answer
+    status: int | None  # final HTTP status; None when no response came
+    final_url: str  # after redirects
+    redirects: tuple[Hop, ...] = ()  # every redirecting response, in order
+    headers: Mapping[str, str] = Headers()  # final response headers, lower-case names
+    body: bytes = b""  # decompressed, at most max_body_bytes; b"" for HEAD
+    failure: Failure | None = None
+    detail: str = ""  # what happened, for people
+    attempts: int = 1  # every request made: retries, redirect hops, HEAD then GET, TLS probe
+    elapsed: float = 0.0  # seconds from the first attempt, time queued for slots left out
+    tls_ok_unverified: bool | None = None  # for tls_error: did it answer < 400 unverified?
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 
     def text(self) -> str:
-        return self.body.decode(self.charset or "utf-8", errors="replace")
+        """The body decoded with the charset its Content-Type names (UTF-8 by default)."""
+        return decode_text(self.body, self.headers.get("content-type"))
+
+
+class FetchError(VerifierError):
+    """fetch_one got no usable answer; `result` says why."""
+
+    def __init__(self, result: FetchResult) -> None:
+        super().__init__(f"{result.url}: {result.detail}")
+        self.result = result
+        self.url = result.url
+        self.kind = result.failure or ""
 
 
 class _OverrideResolver(AbstractResolver):
@@ -62,63 +108,329 @@ class _OverrideResolver(AbstractResolver):
         await self._default.close()
 
 
-def make_session(settings: Settings) -> aiohttp.ClientSession:
-    """A session carrying the settings' limits, resolver, proxy use and User-Agent."""
-    connector = aiohttp.TCPConnector(
-        limit=settings.concurrency,
-        limit_per_host=settings.per_host,
-        resolver=_OverrideResolver(settings.resolve),
-    )
-    return aiohttp.ClientSession(
-        connector=connector,
-        trust_env=True,
-        headers={"User-Agent": settings.effective_user_agent()},
-        timeout=aiohttp.ClientTimeout(total=settings.timeout, sock_connect=settings.connect_timeout),
-    )
+class _HostGate:
+    """One host's share of the limits: `per_host` slots, and `interval` between starts."""
+
+    def __init__(self, per_host: int, interval: float) -> None:
+        self._slots = asyncio.Semaphore(max(1, per_host))
+        self._turn = asyncio.Lock()  # one request at a time waits out the interval
+        self._interval = interval
+        self._last_start = float("-inf")
+
+    @asynccontextmanager
+    async def enter(self, global_slots: asyncio.Semaphore) -> AsyncIterator[None]:
+        """Hold a host slot and a global slot, started at least `interval` after the last."""
+        async with self._slots:
+            async with self._turn:
+                wait = self._last_start + self._interval - monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                # Taken last, so no global slot idles while a host's queue waits; and under the
+                # turn lock, so the start recorded is the real one.
+                await global_slots.acquire()
+                self._last_start = monotonic()
+            try:
+                yield
+            finally:
+                global_slots.release()
 
 
-async def get(
-    session: aiohttp.ClientSession, url: str, settings: Settings, accept: str = "*/*"
-) -> Fetched:
-    """GET `url` within the total deadline, reading at most `max_body_bytes`."""
+class _Clock:
+    """Attempts made and time spent for one URL, time queued for slots left out."""
+
+    def __init__(self, started_at: dt.datetime) -> None:
+        self.started_at = started_at
+        self.attempts = 0
+        self._first: float | None = None
+        self._queued = 0.0
+
+    def start(self, queued: float) -> None:
+        if self._first is None:
+            self._first = monotonic()
+        else:
+            self._queued += queued
+        self.attempts += 1
+
+    def elapsed(self) -> float:
+        return 0.0 if self._first is None else monotonic() - self._first - self._queued
+
+
+@dataclass
+class _Answer:
+    """One request's outcome while it is being worked out."""
+
+    url: str
+    status: int | None = None
+    headers: Headers = Headers()
+    body: bytes = b""
+    failure: Failure | None = None
+    detail: str = ""
+    cert_error: bool = False
+    tls_ok_unverified: bool | None = None
+    location: str | None = None  # of a redirect
+
+    def fail(self, failure: Failure, detail: str) -> None:
+        self.failure = failure
+        self.detail = f"HTTP {self.status}, then {detail}" if self.status else detail
+
+    def transient(self) -> bool:
+        if self.failure is not None:
+            return self.failure in ("timeout", "connection_error")
+        # 501 says the method will never work here: retrying cannot help.
+        return self.status == 429 or (self.status is not None and self.status >= 500
+                                      and self.status != 501)
+
+
+def _parse(text: str, base: URL | None = None) -> tuple[URL | None, str]:
+    """An absolute http(s) URL aiohttp can request, or None and why it is not one."""
     try:
-        async with asyncio.timeout(settings.timeout):
-            async with session.get(
-                url, headers={"Accept": accept}, max_redirects=settings.max_redirects
-            ) as response:
-                body = bytearray()
-                async for chunk in response.content.iter_chunked(65536):
-                    body.extend(chunk)
-                    if len(body) > settings.max_body_bytes:
-                        raise FetchError(url, "too_large",
-                                         f"body larger than {settings.max_body_bytes} bytes")
-                return Fetched(
-                    url=url,
-                    final_url=str(response.url),
-                    status=response.status,
-                    content_type=response.content_type,
-                    charset=response.charset,
-                    body=bytes(body),
-                )
-    except TimeoutError:
-        raise FetchError(url, "timeout", f"no complete answer within {settings.timeout:g} s") from None
-    except aiohttp.TooManyRedirects:
-        raise FetchError(url, "redirect_loop", "too many redirects") from None
-    except aiohttp.ClientConnectorDNSError as exc:
-        raise FetchError(url, "dns_error", f"cannot resolve host: {exc.os_error}") from None
-    except aiohttp.ClientSSLError as exc:
-        raise FetchError(url, "tls_error", f"TLS failed: {exc}") from None
-    except aiohttp.InvalidURL:
-        raise FetchError(url, "invalid_url", "not a valid URL") from None
-    except (aiohttp.ClientError, OSError) as exc:
-        raise FetchError(url, "connection_error", f"connection failed: {exc}") from None
+        url = URL(text.strip())
+        if base is not None:
+            url = base.join(url)
+        host = url.raw_host or ""
+    except (ValueError, TypeError) as exc:
+        return None, f"not a valid URL: {exc}"
+    if url.scheme not in ("http", "https"):
+        return None, f"not an absolute http(s) URL: {text!r}"
+    if not host or (":" not in host and not _HOSTNAME.match(host)):
+        return None, f"not a valid host name in {text!r}"
+    return url, ""
 
 
-def fetch_one(url: str, settings: Settings, accept: str = "*/*") -> Fetched:
-    """Fetch a single URL from synchronous code."""
+class Fetcher:
+    """Fetches URLs under the settings' limits: `async with Fetcher(settings) as fetcher`."""
 
-    async def run() -> Fetched:
-        async with make_session(settings) as session:
-            return await get(session, url, settings, accept)
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._session: aiohttp.ClientSession | None = None
+        self._slots = asyncio.Semaphore(max(1, settings.concurrency))
+        self._gates: dict[str, _HostGate] = {}
 
-    return asyncio.run(run())
+    async def __aenter__(self) -> Fetcher:
+        s = self._settings
+        # The limits are ours (_HostGate); a pool limit would queue requests whose deadline runs.
+        connector = aiohttp.TCPConnector(limit=0, limit_per_host=0,
+                                         resolver=_OverrideResolver(s.resolve))
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            trust_env=True,  # HTTP(S)_PROXY and NO_PROXY
+            headers={"User-Agent": s.effective_user_agent(), "Accept-Encoding": ACCEPT_ENCODING},
+            timeout=aiohttp.ClientTimeout(total=None, connect=s.connect_timeout,
+                                          sock_connect=s.connect_timeout),
+            auto_decompress=False,  # BodyReader decompresses within the cap
+            max_line_size=_LONG_LINES,
+            max_field_size=_LONG_LINES,
+        )
+        # aiohttp silently resends an idempotent request once when the connection drops; the
+        # retries here are ours, counted in `attempts` and spaced by the host's interval.
+        self._session._retry_connection = False
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def fetch(
+        self, url: str, *, head_first: bool = False, headers: Mapping[str, str] | None = None
+    ) -> FetchResult:
+        """Fetch `url`, following redirects (HEAD first if asked); never raises for the network."""
+        clock = _Clock(self._settings.current_time())
+        target, problem = _parse(url)
+        if target is None:
+            answer = _Answer(url, failure="invalid_url", detail=problem)
+            return _result(url, "GET", clock, [], answer)
+        extra = dict(headers or {})
+        if head_first:
+            head = await self._follow(url, target, "HEAD", extra, clock)
+            # Many servers mishandle HEAD (405, 501, 403, hangs): only a clean answer is trusted.
+            if head.failure == "dns_error" or (head.failure is None and (head.status or 0) < 400):
+                return head
+        return await self._follow(url, target, "GET", extra, clock)
+
+    async def _follow(
+        self, url: str, target: URL, method: str, headers: dict[str, str], clock: _Clock
+    ) -> FetchResult:
+        """Request `target` and the redirects it leads to, one recorded hop at a time."""
+        hops: list[Hop] = []
+        current = target
+        seen = {self._request_key(current)}
+        while True:
+            answer = await self._retrying(current, method, headers, clock)
+            # Only GET's verdict is final; a HEAD that failed TLS is followed by a GET anyway.
+            if answer.cert_error and method == "GET":
+                unverified = await self._attempt(current, method, headers, clock, verify=False)
+                answer.tls_ok_unverified = unverified.status is not None and unverified.status < 400
+                answer.detail += ("; without verification it answered "
+                                  + (f"HTTP {unverified.status}" if unverified.status
+                                     else unverified.detail))
+            if answer.failure or answer.location is None or answer.status is None:
+                return _result(url, method, clock, hops, answer)
+            hops.append(Hop(str(current), answer.status))
+            following, problem = _parse(answer.location, base=current)
+            if following is None:
+                answer.failure = "invalid_url"
+                answer.detail = f"redirected to {answer.location!r}: {problem}"
+            elif len(hops) > self._settings.max_redirects:
+                answer.failure = "redirect_loop"
+                answer.detail = f"more than {self._settings.max_redirects} redirects"
+            elif self._request_key(following) in seen:
+                answer.failure = "redirect_loop"
+                answer.detail = f"redirect loop: {current} sends back to {following}"
+            else:
+                seen.add(self._request_key(following))
+                current = following
+                continue
+            return _result(url, method, clock, hops, answer)
+
+    def _request_key(self, url: URL) -> tuple[str, str]:
+        """What makes two requests the same: the URL and the cookies that go with it."""
+        # A site that redirects to set a cookie and back to the same URL is not looping.
+        assert self._session is not None
+        cookies = self._session.cookie_jar.filter_cookies(url)
+        return str(url.with_fragment(None)), cookies.output(header="", sep=";")
+
+    async def _retrying(
+        self, url: URL, method: str, headers: dict[str, str], clock: _Clock
+    ) -> _Answer:
+        """One hop, tried again while its failure is transient; the waits hold no slot."""
+        s = self._settings
+        retries = 0 if method == "HEAD" else s.retries  # a doubtful HEAD is settled by GET
+        attempt = 0
+        while True:
+            answer = await self._attempt(url, method, headers, clock)
+            if not answer.transient():
+                return answer
+            if attempt >= retries:
+                if attempt:
+                    answer.detail += f" (after {attempt + 1} attempts)"
+                return answer
+            delay = s.retry_backoff * 2**attempt * (1 + random.uniform(0, 0.5))
+            # The server's clock is the real one, whatever the `now` setting says.
+            asked = retry_after_seconds(answer.headers.get("retry-after"),
+                                        dt.datetime.now(dt.timezone.utc))
+            if asked is not None and answer.failure is None:
+                if asked > s.retry_after_max:
+                    answer.detail += (f"; asked to retry after {asked:g} s, more than "
+                                      f"retry_after_max ({s.retry_after_max:g} s): not retried")
+                    return answer
+                delay = max(delay, asked)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _attempt(
+        self, url: URL, method: str, headers: dict[str, str], clock: _Clock, *,
+        verify: bool = True,
+    ) -> _Answer:
+        """One request within the deadline; its slots are taken first, so queueing is not timed."""
+        s = self._settings
+        assert self._session is not None, "use Fetcher as an async context manager"
+        host = url.host or ""
+        rule = s.rule_for(host)
+        answer = _Answer(str(url))
+        queued_from = monotonic()
+        async with self._gate(host, rule).enter(self._slots):
+            clock.start(monotonic() - queued_from)
+            try:
+                async with asyncio.timeout(s.timeout):
+                    async with self._session.request(
+                        method, url, headers={**dict(rule.headers if rule else ()), **headers},
+                        allow_redirects=False, ssl=verify,
+                    ) as response:
+                        answer.status = response.status
+                        answer.headers = Headers(response.headers.items())
+                        answer.detail = f"HTTP {response.status}"
+                        if response.status in _REDIRECTS and "location" in answer.headers:
+                            answer.location = answer.headers["location"]
+                        elif method != "HEAD":
+                            await _read_body(response, answer, s.max_body_bytes)
+            except TimeoutError:
+                what = "complete body" if answer.status else "response"
+                answer.fail("timeout", f"no {what} within {s.timeout:g} s")
+            except aiohttp.ClientConnectorDNSError as exc:
+                answer.fail("dns_error", f"cannot resolve {host}: {exc.os_error}")
+            except aiohttp.ClientConnectorCertificateError as exc:
+                answer.cert_error = True
+                answer.fail("tls_error", f"certificate not accepted: {exc.certificate_error}")
+            except (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch) as exc:
+                answer.fail("tls_error", f"TLS failed: {exc}")
+            except aiohttp.ClientHttpProxyError as exc:
+                answer.fail("connection_error", f"the proxy refused: HTTP {exc.status}")
+            except aiohttp.ClientResponseError as exc:  # a response aiohttp cannot parse
+                answer.fail("connection_error", f"bad response: {exc.message}")
+            except (aiohttp.ClientError, OSError) as exc:
+                answer.fail("connection_error", f"connection failed: {exc or type(exc).__name__}")
+            except ValueError as exc:  # what yarl or aiohttp refuse to send (e.g. an IDNA error)
+                answer.fail("invalid_url", f"cannot request {url}: {exc}")
+        return answer
+
+    def _gate(self, host: str, rule: DomainRule | None) -> _HostGate:
+        gate = self._gates.get(host)
+        if gate is None:
+            s = self._settings
+            per_host = rule.per_host if rule and rule.per_host is not None else s.per_host
+            interval = (rule.host_interval if rule and rule.host_interval is not None
+                        else s.host_interval)
+            gate = self._gates[host] = _HostGate(per_host, interval)
+        return gate
+
+
+async def _read_body(response: aiohttp.ClientResponse, answer: _Answer, cap: int) -> None:
+    """Read the body into `answer`, stopping at the cap, compressed or not."""
+    reader = BodyReader(response.headers.get("Content-Encoding", ""), cap)
+    async for chunk in response.content.iter_any():
+        if not reader.feed(chunk):
+            break
+    else:
+        reader.ended()
+    answer.body = reader.body()
+    if reader.too_large:
+        how = "as received" if reader.received > cap else "once decompressed"
+        answer.fail("too_large", f"the body is over max_body_bytes ({cap} bytes {how}): cut off")
+    if reader.note:
+        answer.detail += f"; {reader.note}"
+
+
+def _result(url: str, method: str, clock: _Clock, hops: list[Hop], answer: _Answer) -> FetchResult:
+    detail = answer.detail
+    if hops and answer.failure != "redirect_loop":
+        detail += f" (after {len(hops)} redirect{'s' if len(hops) != 1 else ''})"
+    return FetchResult(
+        url=url, method=method, status=answer.status, final_url=answer.url,
+        redirects=tuple(hops), headers=answer.headers, body=answer.body, failure=answer.failure,
+        detail=detail, attempts=clock.attempts, elapsed=clock.elapsed(),
+        tls_ok_unverified=answer.tls_ok_unverified, started_at=clock.started_at,
+    )
+
+
+async def fetch_all(
+    urls: Iterable[str], settings: Settings, *, head_first: bool = False,
+    on_result: Callable[[FetchResult], None] | None = None,
+) -> list[FetchResult]:
+    """Fetch every URL under the limits; results in input order, `on_result` as each one ends."""
+    wanted = list(urls)  # a URL given twice is fetched, and reported to on_result, once
+    async with Fetcher(settings) as fetcher:
+        tasks = {u: asyncio.ensure_future(fetcher.fetch(u, head_first=head_first))
+                 for u in dict.fromkeys(wanted)}
+        try:
+            for finished in asyncio.as_completed(tasks.values()):
+                result = await finished
+                if on_result is not None:
+                    on_result(result)
+        finally:
+            for task in tasks.values():
+                task.cancel()
+    return [tasks[u].result() for u in wanted]
+
+
+def fetch_one(url: str, settings: Settings, accept: str = "*/*") -> FetchResult:
+    """Fetch a single URL from synchronous code; FetchError when no usable answer came."""
+
+    async def run() -> FetchResult:
+        async with Fetcher(settings) as fetcher:
+            return await fetcher.fetch(url, headers={"Accept": accept})
+
+    result = asyncio.run(run())
+    if result.failure is not None:
+        raise FetchError(result)
+    return result
