@@ -77,6 +77,21 @@ def network_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--concurrency", help="Requests in flight at once, over all hosts."),
+        click.option("--per-host", help="Requests in flight at once to one host."),
+        click.option("--host-interval", help="Least time between two requests to one host."),
+    ]):
+        func = option(func)
+    return func
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+                        help="History database (default: verifier.db beside the claims).")(func)
+
+
 def _wants_json(flag: bool | None) -> bool:
     return flag if flag is not None else not sys.stdout.isatty()
 
@@ -128,7 +143,7 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
         verifier validate claims.yaml
     """
     from verifier.claims import load_claims
-    from verifier.pipeline import summarise
+    from verifier.summary import summarise
     from verifier.settings import load_settings
 
     settings = load_settings({"claims": claims})
@@ -137,6 +152,89 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(summary.as_text(str(settings.claims)))
+
+
+@cli.command()
+@click.argument("claims", required=False, type=click.Path(path_type=Path))
+@db_option
+@click.option("--max-age", help="Skip URLs found alive more recently than this, e.g. 7d.")
+@click.option("--no-assess", is_flag=True,
+              help="Only reachability: no bodies needed, so HEAD may answer before GET.")
+@click.option("--wait", is_flag=True, help="Wait for another run on the database to finish.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output (for cron).")
+@json_option
+@network_options
+@limit_options
+def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
+          wait: bool, quiet: bool, as_json: bool | None, **options: Any) -> None:
+    """Fetch every source of the claims, classify it, and record the run in the history.
+
+    Each unique URL is fetched once per run. A URL is confirmed dead only after repeated
+    failures over days (settings dead-strikes, dead-after); until then it is failing, and
+    the summary lists it with the claims that cite it.
+
+    Example:
+
+        verifier check claims.yaml --max-age 7d --quiet
+    """
+    from verifier.pipeline import CheckRequest, run_check
+    from verifier.settings import load_settings
+
+    options.pop("wikipedia_api", None)
+    settings = load_settings({"claims": claims, "db": db, "max_age": max_age, **options,
+                              "resolve": options["resolve"] or None})
+    live = sys.stderr.isatty()
+    summary = run_check(CheckRequest(
+        command=" ".join(["verifier", *sys.argv[1:]]) if sys.argv[1:] else "verifier check",
+        head_first=no_assess, wait=wait, progress=None if quiet else sys.stderr,
+        live_progress=live,
+    ), settings)
+    if _wants_json(as_json):
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary.as_text())
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--claims", type=click.Path(path_type=Path),
+              help="Claims file whose database to read (default: claims.yaml).")
+@db_option
+@json_option
+def history(url: str, claims: Path | None, db: Path | None, as_json: bool | None) -> None:
+    """Show a URL's timeline: every check, its status, and the URL's state after it.
+
+    Example:
+
+        verifier history https://example.org/page --claims claims.yaml
+    """
+    from verifier.history import url_history
+    from verifier.settings import load_settings
+
+    timeline = url_history(url, load_settings({"claims": claims, "db": db}))
+    click.echo(json.dumps(timeline.as_dict(), ensure_ascii=False, indent=2)
+               if _wants_json(as_json) else timeline.as_text())
+
+
+@cli.command()
+@click.option("--claims", type=click.Path(path_type=Path),
+              help="Claims file whose database to read (default: claims.yaml).")
+@db_option
+@click.option("--limit", type=int, default=20, show_default=True, help="How many runs.")
+@json_option
+def runs(claims: Path | None, db: Path | None, limit: int, as_json: bool | None) -> None:
+    """List the runs recorded in the history database, newest first.
+
+    Example:
+
+        verifier runs --limit 5
+    """
+    from verifier.history import list_runs
+    from verifier.settings import load_settings
+
+    listing = list_runs(load_settings({"claims": claims, "db": db}), limit)
+    click.echo(json.dumps(listing.as_dict(), ensure_ascii=False, indent=2)
+               if _wants_json(as_json) else listing.as_text())
 
 
 def main() -> None:

@@ -11,12 +11,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from verifier.classify import status_table_markdown
 from verifier.schema_doc import schema_markdown
 from verifier.settings import settings_markdown
 
 SECTIONS: dict[str, Callable[[], str]] = {
     "settings": settings_markdown,
     "schema": schema_markdown,
+    "statuses": status_table_markdown,
 }
 
 

@@ -7,6 +7,7 @@
     │   ├── ExtractError          an article could not be read or turned into claims
     │   └── OutputExistsError     refusing to overwrite a file without --force
     ├── BusyError                 another run holds the database: exit 4
+    ├── InterruptedRun            SIGTERM stopped a run; it is recorded as interrupted: exit 3
     └── StoreError                the history database cannot be used: exit 3
 
 Third-party exceptions (yaml, sqlite3, aiohttp...) are caught in the module that calls the library
@@ -80,4 +81,8 @@ class BusyError(VerifierError):
 
 
 class StoreError(VerifierError):
+    exit_code = ExitCode.INTERNAL
+
+
+class InterruptedRun(VerifierError):
     exit_code = ExitCode.INTERNAL

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import hashlib
+import signal
 import sys
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -13,8 +17,16 @@ from verifier.errors import ExtractError, OutputExistsError
 from verifier.extract import extract_article
 from verifier.extract.merge import merge
 from verifier.files import write_atomic
-from verifier.models import Article, ClaimSet, Document
+from verifier.cache import BodyCache, CachedBody
+from verifier.checker import Outcome, check_targets
+from verifier.errors import InterruptedRun
+from verifier.models import Article, CheckStatus, ClaimSet, Reference
+from verifier.progress import Progress
 from verifier.settings import Settings
+from verifier.state import StrikeRule, advance
+from verifier.store import CheckRecord, Redirect, RunStatus, Store
+from verifier.summary import CheckSummary, UrlLine
+from verifier.targets import Citation, Target, Targets, collect
 
 
 @dataclass(frozen=True)
@@ -79,62 +91,170 @@ def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO = sy
             f"{len(document.references)} references to {where}{note}")
 
 
+
+
+# --- check -----------------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
-class ClaimsSummary:
-    files: int
-    claims: int
-    citation_needed: int
-    references: int
-    references_with_url: int
-    references_without_url: int
-    inline_urls: int
-    unique_urls: int
-    tags: dict[str, int]
-
-    def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
-
-    def as_text(self, name: str) -> str:
-        lines = [
-            f"{name}: valid ({self.files} file{'s' if self.files != 1 else ''})",
-            f"  claims:          {self.claims} ({self.citation_needed} marked citation needed)",
-            f"  references:      {self.references} ({self.references_with_url} with a URL, "
-            f"{self.references_without_url} without)",
-            f"  inline URLs:     {self.inline_urls}",
-            f"  URLs to check:   {self.unique_urls}",
-        ]
-        if self.tags:
-            shown = ", ".join(f"{name} {count}" for name, count in sorted(self.tags.items()))
-            lines.append(f"  maintenance tags: {shown}")
-        return "\n".join(lines)
+class CheckRequest:
+    command: str = "verifier check"
+    head_first: bool = False  # --no-assess: bodies are not needed, HEAD may answer
+    wait: bool = False  # wait for another run's lock instead of exiting 4
+    progress: TextIO | None = None  # where progress goes; None with --quiet
+    live_progress: bool = False  # a terminal: one line rewritten in place
 
 
-def _document_urls(document: Document) -> set[str]:
-    urls = {u for c in document.claims for u in c.inline_urls()}
-    for ref in document.references.values():
-        urls.update(u for u in (ref.url, ref.archive_url) if u)
-    return urls
+def _citation_text(citation: Citation, refs: dict[tuple[str, str], Reference]) -> str:
+    if citation.ref_key is None:
+        return f"inline in {', '.join(citation.claim_ids)}"
+    ref = refs.get((citation.document, citation.ref_key))
+    title = f" ({ref.title})" if ref and ref.title else ""
+    claims = ", ".join(citation.claim_ids) or "no claim"
+    return f"ref {citation.ref_key}{title}: {claims}"
 
 
-def summarise(claim_set: ClaimSet) -> ClaimsSummary:
-    """Counts that tell an editor what a claims file holds."""
-    refs = [r for d in claim_set.documents for r in d.references.values()]
-    tags: Counter[str] = Counter()
-    for claim in claim_set.claims:
-        tags.update(t.name for t in claim.tags)
-    for ref in refs:
-        tags.update(t.name for t in ref.tags)
-    urls: set[str] = set()
-    for document in claim_set.documents:
-        urls |= _document_urls(document)
-    return ClaimsSummary(
-        files=len(claim_set.documents),
-        claims=len(claim_set.claims),
-        citation_needed=sum(c.citation_needed for c in claim_set.claims),
-        references=len(refs),
-        references_with_url=sum(1 for r in refs if r.url),
-        references_without_url=sum(1 for r in refs if not r.url),
-        inline_urls=sum(len(c.inline_urls()) for c in claim_set.claims),
-        unique_urls=len(urls),
-        tags=dict(tags),
+def _settings_record(settings: Settings) -> dict[str, object]:
+    """The settings worth keeping with a run (no credentials are settings)."""
+    keep = ("timeout", "concurrency", "per_host", "host_interval", "retries", "max_age",
+            "dead_strikes", "dead_after", "max_body_bytes")
+    return {name: getattr(settings, name) for name in keep}
+
+
+class _Recorder:
+    """Stores each outcome as it arrives: a run killed at any moment keeps every finished check."""
+
+    def __init__(self, store: Store, run_id: int, ids: dict[str, int], settings: Settings,
+                 cache: BodyCache, progress: Progress) -> None:
+        self.store, self.run_id, self.ids = store, run_id, ids
+        self.rule = StrikeRule(settings.dead_strikes, dt.timedelta(seconds=settings.dead_after))
+        self.cache = cache
+        self.progress = progress
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, outcome: Outcome) -> None:
+        url_id = self.ids[outcome.target.url]
+        status = outcome.classification.status
+        history = advance(self.store.url_history(url_id), status.evidence, outcome.checked_at,
+                          self.rule)
+        result = outcome.result
+        self.store.record_result(self.run_id, CheckRecord(
+            url_id=url_id,
+            checked_at=outcome.checked_at,
+            status=status,
+            http_status=result.status if result else None,
+            final_url=result.final_url if result else None,
+            redirects=tuple(Redirect(h.url, h.status) for h in result.redirects) if result else (),
+            elapsed_ms=round(result.elapsed * 1000) if result else None,
+            error=result.failure if result else None,
+            content_type=result.headers.get("content-type") if result else None,
+            body_bytes=len(result.body) if result and result.body else None,
+            body_sha256=hashlib.sha256(result.body).hexdigest() if result and result.body else None,
+            reason=outcome.classification.reason,
+            method=result.method if result else None,
+            attempts=result.attempts if result else None,
+            permanent_redirect=outcome.classification.permanent_redirect,
+            tls_ok_unverified=result.tls_ok_unverified if result else None,
+            url_state=history.state,
+            strikes=history.strikes,
+        ), history)
+        if result is not None and status.is_alive() and result.status and result.body:
+            self.cache.put(CachedBody(result.url, result.final_url, result.status,
+                                      dict(result.headers), result.started_at, result.body))
+        self.counts[status.value] += 1
+        self.progress.advance()
+
+
+def _run_checks(targets: list[Target], settings: Settings, recorder: _Recorder,
+                head_first: bool) -> bool:
+    """Check the targets; False when SIGTERM stopped the run early."""
+
+    async def main() -> bool:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        try:
+            await check_targets(targets, settings, recorder, head_first=head_first)
+            return True
+        except asyncio.CancelledError:
+            return False
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+    return asyncio.run(main())
+
+
+def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
+    """Check every source of the claims, record the run, and summarise what needs attention."""
+    claim_set = load_claims(settings.claims)
+    targets = collect(claim_set, settings)
+    with Store.open(settings.db_path()) as store, store.lock(wait=request.wait):
+        now = settings.current_time()
+        store.close_abandoned_runs(now)
+        run_id = store.start_run(request.command, str(settings.claims), now,
+                                 _settings_record(settings))
+        set_id = store.record_claim_set(run_id, claim_set)
+        ids = store.url_ids([(t.url, t.host) for t in targets.urls], now)
+
+        resumed: set[int] = set()
+        previous = store.previous_run(run_id)
+        if previous and previous.status is RunStatus.INTERRUPTED and previous.claim_set_id == set_id:
+            resumed = store.checked_in_run(previous.id)
+        fresh: set[int] = set()
+        if settings.max_age > 0:
+            since = now - dt.timedelta(seconds=settings.max_age)
+            alive = [s.value for s in CheckStatus if s.is_alive()]
+            fresh = store.recently_alive(since, alive) - resumed
+        due = [t for t in targets.urls if ids[t.url] not in resumed | fresh]
+
+        progress = Progress(len(due), request.progress, live=request.live_progress)
+        recorder = _Recorder(store, run_id, ids, settings, BodyCache(settings.cache_path()),
+                             progress)
+        finished = _run_checks(due, settings, recorder, request.head_first)
+        progress.close()
+        status = RunStatus.COMPLETED if finished else RunStatus.INTERRUPTED
+        store.finish_run(run_id, status, settings.current_time(), dict(recorder.counts))
+        summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,
+                                 checked=sum(recorder.counts.values()), fresh=len(fresh),
+                                 resumed=len(resumed & set(ids.values())))
+    if not finished:
+        raise InterruptedRun(
+            f"stopped by SIGTERM: run {run_id} recorded as interrupted after "
+            f"{summary.checked} of {len(due)} URLs; the next run checks only the rest"
+        )
+    return summary
+
+
+def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Targets,
+                   ids: dict[str, int], claim_set: ClaimSet, settings: Settings, *,
+                   checked: int, fresh: int, resumed: int) -> CheckSummary:
+    refs = {(d.name, k): r for d in claim_set.documents for k, r in d.references.items()}
+    url_ids = list(ids.values())
+    latest = store.latest_checks(url_ids, as_of_run=run_id)
+    rows = store.url_rows(url_ids)
+    failing, inconclusive = [], []
+    by_status: Counter[str] = Counter()
+    by_state: Counter[str] = Counter()
+    for target in targets.urls:
+        url_id = ids[target.url]
+        check, row = latest.get(url_id), rows[url_id]
+        by_state[row.state.value] += 1
+        if check is None:
+            continue
+        by_status[check.status.value] += 1
+        line = UrlLine(target.url, check.status.value, check.reason or "", check.http_status,
+                       row.state.value, row.strikes,
+                       tuple(_citation_text(c, refs) for c in target.citations))
+        if row.state.needs_attention():
+            failing.append(line)
+        elif check.status.is_inconclusive() and check.status is not CheckStatus.SKIPPED:
+            inconclusive.append(line)
+    no_url = tuple(_citation_text(c, refs) for c in targets.no_url)
+    return CheckSummary(
+        run_id=run_id, run_status=status.value, database=str(store.path),
+        urls=len(targets.urls), checked=checked, fresh=fresh, resumed=resumed,
+        by_status=dict(by_status), by_state=dict(by_state),
+        failing=tuple(sorted(failing, key=lambda u: (u.state != "confirmed_dead", u.url))),
+        inconclusive=tuple(inconclusive), no_url=no_url,
+        strikes_to_confirm=settings.dead_strikes, days_to_confirm=settings.dead_after / 86400,
     )

@@ -468,6 +468,34 @@ class Store:
         )
         return {row["url_id"] for row in rows}
 
+    def url_rows(self, url_ids: Sequence[int]) -> dict[int, UrlRow]:
+        """Stored URLs by id."""
+        found: dict[int, UrlRow] = {}
+        for start in range(0, len(url_ids), _IN_CHUNK):
+            chunk = list(url_ids[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for row in self._rows(f"SELECT * FROM urls WHERE id IN ({marks})", chunk):
+                found[row["id"]] = url_row(row)
+        return found
+
+    def latest_checks(self, url_ids: Sequence[int], as_of_run: int | None = None) -> dict[int, CheckRow]:
+        """Each URL's latest check (made in `as_of_run` or before it, when given)."""
+        found: dict[int, CheckRow] = {}
+        limit = "" if as_of_run is None else " AND c.run_id <= ?"
+        for start in range(0, len(url_ids), _IN_CHUNK):
+            chunk = list(url_ids[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            rows = self._rows(
+                "SELECT checks.*, urls.url FROM urls JOIN checks ON checks.id = ("
+                " SELECT c.id FROM checks AS c WHERE c.url_id = urls.id" + limit +
+                " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1)"
+                f" WHERE urls.id IN ({marks})",
+                ([as_of_run] if as_of_run is not None else []) + chunk,
+            )
+            for row in rows:
+                found[row["url_id"]] = check_row(row)
+        return found
+
     def previous_run(self, run_id: int) -> RunRow | None:
         """The run before `run_id`, if any."""
         rows = self._rows(

@@ -1,0 +1,103 @@
+"""Reading the history back: a URL's timeline, the list of runs. No network, no writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from verifier.errors import InputError
+from verifier.settings import Settings
+from verifier.store import CheckRow, RunRow, Store, UrlRow
+from verifier.urls import InvalidUrl, normalize
+
+
+def _open_existing(path: Path) -> Store:
+    if not path.is_file():
+        raise InputError(f"no history database at {path}; run `verifier check` first")
+    return Store.open(path)
+
+
+def _when(row_time: object) -> str:
+    return str(row_time)[:19].replace("T", " ") if row_time else "-"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    url: UrlRow
+    checks: tuple[CheckRow, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        url = self.url
+        return {
+            "url": url.url, "state": url.state.value, "state_since": _iso(url.state_since),
+            "strikes": url.strikes, "first_failure_at": _iso(url.first_failure_at),
+            "last_alive_at": _iso(url.last_alive_at),
+            "checks": [{
+                "run": c.run_id, "checked_at": _iso(c.checked_at), "status": c.status.value,
+                "http_status": c.http_status, "final_url": c.final_url, "reason": c.reason,
+                "state_after": c.url_state.value if c.url_state else None,
+                "strikes_after": c.strikes, "elapsed_ms": c.elapsed_ms,
+                "redirects": [{"url": r.url, "status": r.status} for r in c.redirects],
+            } for c in self.checks],
+        }
+
+    def as_text(self) -> str:
+        url = self.url
+        lines = [url.url, f"  state: {url.state.value} since {_when(url.state_since)}"
+                 + (f" ({url.strikes} strikes since {_when(url.first_failure_at)})"
+                    if url.strikes else "")]
+        lines.append(f"  last alive: {_when(url.last_alive_at)}")
+        lines.append("")
+        lines.append(f"  {'run':>4}  {'checked at (UTC)':<19}  {'status':<17} {'http':>4}  "
+                     f"{'state after':<22} reason")
+        for c in self.checks:
+            state = (f"{c.url_state.value} ({c.strikes})" if c.url_state and c.strikes
+                     else c.url_state.value if c.url_state else "-")
+            http = str(c.http_status) if c.http_status else "-"
+            lines.append(f"  {c.run_id:>4}  {_when(c.checked_at):<19}  {c.status.value:<17} "
+                         f"{http:>4}  {state:<22} {c.reason or ''}")
+            if c.final_url and c.final_url != url.url:
+                lines.append(f"  {'':>4}  {'':<19}  -> {c.final_url}")
+        return "\n".join(lines)
+
+
+def _iso(value: object) -> str | None:
+    return None if value is None else value.isoformat()  # type: ignore[attr-defined]
+
+
+def url_history(url: str, settings: Settings) -> Timeline:
+    """Every check of one URL (matched after the checker's normalisation)."""
+    normal = normalize(url)
+    key = url.strip() if isinstance(normal, InvalidUrl) else normal.url
+    with _open_existing(settings.db_path()) as store:
+        row = store.url(key)
+        if row is None:
+            raise InputError(f"{url}: never checked in {store.path}")
+        return Timeline(row, tuple(store.checks_for_url(key)))
+
+
+@dataclass(frozen=True)
+class RunListing:
+    runs: tuple[RunRow, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"runs": [{
+            "id": r.id, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
+            "status": r.status.value, "command": r.command, "claims_path": r.claims_path,
+            "counts": dict(r.counts or {}),
+        } for r in self.runs]}
+
+    def as_text(self) -> str:
+        if not self.runs:
+            return "no runs yet"
+        lines = [f"{'id':>4}  {'started (UTC)':<19}  {'status':<11} {'checks':>6}  command"]
+        for r in self.runs:
+            checks = sum((r.counts or {}).values())
+            lines.append(f"{r.id:>4}  {_when(r.started_at):<19}  {r.status.value:<11} "
+                         f"{checks:>6}  {r.command}")
+        return "\n".join(lines)
+
+
+def list_runs(settings: Settings, limit: int) -> RunListing:
+    with _open_existing(settings.db_path()) as store:
+        return RunListing(tuple(store.runs(limit)))

@@ -1,0 +1,157 @@
+"""What a run found, as data and as the text a person reads (reports come later, from the store)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from verifier.models import ClaimSet, Document
+
+
+@dataclass(frozen=True)
+class ClaimsSummary:
+    files: int
+    claims: int
+    citation_needed: int
+    references: int
+    references_with_url: int
+    references_without_url: int
+    inline_urls: int
+    unique_urls: int
+    tags: dict[str, int]
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+    def as_text(self, name: str) -> str:
+        lines = [
+            f"{name}: valid ({self.files} file{'s' if self.files != 1 else ''})",
+            f"  claims:          {self.claims} ({self.citation_needed} marked citation needed)",
+            f"  references:      {self.references} ({self.references_with_url} with a URL, "
+            f"{self.references_without_url} without)",
+            f"  inline URLs:     {self.inline_urls}",
+            f"  URLs to check:   {self.unique_urls}",
+        ]
+        if self.tags:
+            shown = ", ".join(f"{name} {count}" for name, count in sorted(self.tags.items()))
+            lines.append(f"  maintenance tags: {shown}")
+        return "\n".join(lines)
+
+
+def _document_urls(document: Document) -> set[str]:
+    urls = {u for c in document.claims for u in c.inline_urls()}
+    for ref in document.references.values():
+        urls.update(u for u in (ref.url, ref.archive_url) if u)
+    return urls
+
+
+def summarise(claim_set: ClaimSet) -> ClaimsSummary:
+    """Counts that tell an editor what a claims file holds."""
+    refs = [r for d in claim_set.documents for r in d.references.values()]
+    tags: Counter[str] = Counter()
+    for claim in claim_set.claims:
+        tags.update(t.name for t in claim.tags)
+    for ref in refs:
+        tags.update(t.name for t in ref.tags)
+    urls: set[str] = set()
+    for document in claim_set.documents:
+        urls |= _document_urls(document)
+    return ClaimsSummary(
+        files=len(claim_set.documents),
+        claims=len(claim_set.claims),
+        citation_needed=sum(c.citation_needed for c in claim_set.claims),
+        references=len(refs),
+        references_with_url=sum(1 for r in refs if r.url),
+        references_without_url=sum(1 for r in refs if not r.url),
+        inline_urls=sum(len(c.inline_urls()) for c in claim_set.claims),
+        unique_urls=len(urls),
+        tags=dict(tags),
+    )
+
+
+@dataclass(frozen=True)
+class UrlLine:
+    """One URL in a check summary: its latest status and state, and who cites it."""
+
+    url: str
+    status: str
+    reason: str
+    http_status: int | None
+    state: str
+    strikes: int
+    cited_by: tuple[str, ...]  # "ref 5 (Title)" or "inline in claim-id"
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    run_id: int
+    run_status: str
+    database: str
+    urls: int  # unique URLs cited
+    checked: int  # fetched (or judged) in this run
+    fresh: int  # skipped: found alive within --max-age
+    resumed: int  # skipped: checked by the interrupted run this one continues
+    by_status: dict[str, int]
+    by_state: dict[str, int]
+    failing: tuple[UrlLine, ...]  # failing or confirmed dead: what an editor must look at
+    inconclusive: tuple[UrlLine, ...]  # blocked, rate limited, TLS problems
+    no_url: tuple[str, ...]  # references that give nothing to check
+    strikes_to_confirm: int
+    days_to_confirm: float
+
+    def as_dict(self) -> dict[str, object]:
+        data = dict(self.__dict__)
+        data["failing"] = [u.__dict__ for u in self.failing]
+        data["inconclusive"] = [u.__dict__ for u in self.inconclusive]
+        data["no_url"] = list(self.no_url)
+        return data
+
+    def as_text(self) -> str:
+        lines = [
+            f"run {self.run_id} {self.run_status}: {self.checked} of {self.urls} URLs checked"
+            + (f", {self.fresh} found alive recently (--max-age)" if self.fresh else "")
+            + (f", {self.resumed} already checked by the interrupted run" if self.resumed else ""),
+        ]
+        if self.by_status:
+            lines.append("  statuses: " + _counts(self.by_status))
+        if self.by_state:
+            lines.append("  states:   " + _counts(self.by_state))
+        if self.failing:
+            lines.append("")
+            lines.append(
+                f"FAILING ({len(self.failing)}): sources that could not be reached. A URL is "
+                f"confirmed dead after {self.strikes_to_confirm} failed checks over at least "
+                f"{self.days_to_confirm:g} days."
+            )
+            lines.extend(_url_lines(self.failing, show_strikes=self.strikes_to_confirm))
+        if self.inconclusive:
+            lines.append("")
+            lines.append(f"INCONCLUSIVE ({len(self.inconclusive)}): the server would not say "
+                         "(blocked, rate limited, TLS); not counted as failures.")
+            lines.extend(_url_lines(self.inconclusive))
+        if self.no_url:
+            lines.append("")
+            lines.append(f"NO URL ({len(self.no_url)}): references that give nothing to check.")
+            lines.extend(f"  {line}" for line in self.no_url)
+        lines.append("")
+        lines.append(f"history: {self.database}")
+        return "\n".join(lines)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(counts.items(), key=lambda x: -x[1]))
+
+
+def _url_lines(items: tuple[UrlLine, ...], show_strikes: int = 0) -> list[str]:
+    out = []
+    for item in items:
+        code = f" {item.http_status}" if item.http_status else ""
+        strikes = ""
+        if show_strikes:
+            strikes = (" [confirmed dead]" if item.state == "confirmed_dead"
+                       else f" [strike {item.strikes} of {show_strikes}]")
+        out.append(f"  {item.status}{code}{strikes}  {item.url}")
+        out.append(f"      {item.reason}")
+        for citation in item.cited_by:
+            out.append(f"      cited by {citation}")
+    return out

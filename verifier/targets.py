@@ -1,0 +1,116 @@
+"""Claims -> the unique URLs to check, each knowing which references and claims rest on it.
+
+Each URL is checked once per run however many claims cite it. A reference's URL is used as
+written after normalisation; a reference with no URL but a DOI is checked through the DOI
+resolver; a reference with neither is reported as having no URL (there is nothing to fetch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from verifier.models import ClaimSet, Document, Reference
+from verifier.settings import Settings
+from verifier.urls import InvalidUrl, doi_url, normalize
+
+PAYWALLED = frozenset({"subscription", "registration", "limited"})
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One place a URL is cited: a reference of a document (None for inline URLs) and its claims."""
+
+    document: str
+    ref_key: str | None
+    claim_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A URL to check, with why it may not be fetched and who cites it."""
+
+    url: str  # normalised; the raw text when invalid
+    host: str
+    invalid: str | None = None  # why the URL cannot be fetched
+    skip: str | None = None  # why a domain rule says not to fetch it
+    paywalled: bool = False  # every citing reference marks it subscription/registration/limited
+    via_doi: bool = False
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Targets:
+    urls: tuple[Target, ...]
+    no_url: tuple[Citation, ...]  # references that give nothing to check
+
+
+@dataclass
+class _Builder:
+    raw: str
+    citations: list[Citation] = field(default_factory=list)
+    paywalled: list[bool] = field(default_factory=list)
+    via_doi: bool = False
+
+
+def _reference_url(ref: Reference, settings: Settings) -> tuple[str | None, bool]:
+    if ref.url:
+        return ref.url, False
+    if ref.doi:
+        try:
+            return doi_url(ref.doi, settings.doi_resolver), True
+        except ValueError:
+            return f"doi:{ref.doi}", True  # kept as written: the checker reports it invalid
+    return None, False
+
+
+def _document_targets(
+    document: Document, settings: Settings, found: dict[str, _Builder], no_url: list[Citation]
+) -> None:
+    name = document.name
+    for key, ref in document.references.items():
+        claims = tuple(c.id for c in document.citing(key))
+        raw, via_doi = _reference_url(ref, settings)
+        citation = Citation(name, key, claims)
+        if raw is None:
+            no_url.append(citation)
+            continue
+        builder = found.setdefault(_key(raw), _Builder(raw))
+        builder.citations.append(citation)
+        builder.paywalled.append(ref.url_access in PAYWALLED)
+        builder.via_doi = builder.via_doi or via_doi
+    for claim in document.claims:
+        for raw in claim.inline_urls():
+            builder = found.setdefault(_key(raw), _Builder(raw))
+            builder.citations.append(Citation(name, None, (claim.id,)))
+            builder.paywalled.append(False)
+
+
+def _key(raw: str) -> str:
+    normal = normalize(raw)
+    return raw.strip() if isinstance(normal, InvalidUrl) else normal.url
+
+
+def collect(claim_set: ClaimSet, settings: Settings) -> Targets:
+    """The unique URLs of a claim set, in the order they are first cited."""
+    found: dict[str, _Builder] = {}
+    no_url: list[Citation] = []
+    for document in claim_set.documents:
+        _document_targets(document, settings, found, no_url)
+    targets = []
+    for url, builder in found.items():
+        normal = normalize(builder.raw)
+        if isinstance(normal, InvalidUrl):
+            targets.append(Target(url=url, host="", invalid=normal.reason,
+                                  citations=tuple(builder.citations)))
+            continue
+        rule = settings.rule_for(normal.host)
+        targets.append(Target(
+            url=url,
+            host=normal.host,
+            skip=f"ignored by the rule for {rule.domain}: {rule.ignore}" if rule and rule.ignore
+            else None,
+            paywalled=all(builder.paywalled),
+            via_doi=builder.via_doi,
+            citations=tuple(builder.citations),
+        ))
+    return Targets(tuple(targets), tuple(no_url))
