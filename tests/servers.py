@@ -32,13 +32,16 @@ class Server:
 
 @contextmanager
 def serve(routes: dict[str, Route | Reply], host: str = "127.0.0.1") -> Iterator[Server]:
-    """Serve `routes` (path -> Reply, or a function of the request) until the block ends."""
+    """Serve `routes` (path -> Reply, or a function of the request) until the block ends.
+
+    The path "*" answers every path that has no route of its own.
+    """
     log: list[tuple[str, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
             log.append(("GET", self.path))
-            route = routes.get(self.path)
+            route = routes.get(self.path) or routes.get("*")  # "*": every other path
             reply = Reply(404, b"not found") if route is None else (
                 route if isinstance(route, Reply) else route(self)
             )

@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import secrets
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from verifier.classify import Classification, classify, probe_path
@@ -29,21 +29,6 @@ class Outcome:
     classification: Classification
     result: FetchResult | None
     checked_at: dt.datetime
-
-
-def _interleaved(targets: Iterable[Target]) -> list[Target]:
-    """Round-robin over hosts, so the first requests reach as many hosts as possible."""
-    by_host: dict[str, deque[Target]] = defaultdict(deque)
-    for target in targets:
-        by_host[target.host].append(target)
-    queues = deque(by_host.values())
-    order: list[Target] = []
-    while queues:
-        queue = queues.popleft()
-        order.append(queue.popleft())
-        if queue:
-            queues.append(queue)
-    return order
 
 
 class _Probes:
@@ -73,23 +58,37 @@ async def check_targets(
     *,
     head_first: bool = False,
 ) -> None:
-    """Check `targets` under the settings' limits, reporting each outcome as it is known."""
-    # A bounded window of tasks: all hosts make progress without a task per URL in memory.
-    window = asyncio.Semaphore(max(64, settings.concurrency * 4))
+    """Check `targets` under the settings' limits, reporting each outcome as it is known.
+
+    Each host gets as many workers as it may have requests in flight, each working through the
+    host's queue; so a host never has more requests queued than it may run, a slow host holds
+    only its own workers, and the soft-404 probe of a host waits behind at most `per_host`
+    requests rather than the host's whole queue (outcomes are recorded without delay).
+    """
+    by_host: dict[str, deque[Target]] = defaultdict(deque)
+    for target in targets:
+        by_host[target.host].append(target)
+    # Workers in existence at once: enough to keep every global slot busy.
+    window = asyncio.Semaphore(max(64, settings.concurrency * 2))
 
     async with Fetcher(settings) as fetcher:
         probes = _Probes(fetcher)
 
-        async def one(target: Target) -> None:
+        async def worker(queue: deque[Target]) -> None:
             try:
-                on_outcome(await _check(target, fetcher, probes, settings, head_first))
+                while queue:
+                    target = queue.popleft()
+                    on_outcome(await _check(target, fetcher, probes, settings, head_first))
             finally:
                 window.release()
 
         tasks = []
-        for target in _interleaved(targets):
-            await window.acquire()
-            tasks.append(asyncio.create_task(one(target)))
+        for host, queue in by_host.items():
+            rule = settings.rule_for(host) if host else None
+            per_host = (rule.per_host if rule and rule.per_host else settings.per_host) or 1
+            for _ in range(min(per_host, len(queue))):
+                await window.acquire()
+                tasks.append(asyncio.create_task(worker(queue)))
         await asyncio.gather(*tasks)
 
 

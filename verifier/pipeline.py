@@ -113,6 +113,10 @@ def _citation_text(citation: Citation, refs: dict[tuple[str, str], Reference]) -
     return f"ref {citation.ref_key}{title}: {claims}"
 
 
+def _shorten(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def _settings_record(settings: Settings) -> dict[str, object]:
     """The settings worth keeping with a run (no credentials are settings)."""
     keep = ("timeout", "concurrency", "per_host", "host_interval", "retries", "max_age",
@@ -196,10 +200,13 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
         set_id = store.record_claim_set(run_id, claim_set)
         ids = store.url_ids([(t.url, t.host) for t in targets.urls], now)
 
+        # Interrupted runs over the same claims, back to the last finished one, are continued:
+        # what they checked is not fetched again.
         resumed: set[int] = set()
         previous = store.previous_run(run_id)
-        if previous and previous.status is RunStatus.INTERRUPTED and previous.claim_set_id == set_id:
-            resumed = store.checked_in_run(previous.id)
+        while previous and previous.status is RunStatus.INTERRUPTED and previous.claim_set_id == set_id:
+            resumed |= store.checked_in_run(previous.id)
+            previous = store.previous_run(previous.id)
         fresh: set[int] = set()
         if settings.max_age > 0:
             since = now - dt.timedelta(seconds=settings.max_age)
@@ -250,11 +257,12 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         elif check.status.is_inconclusive() and check.status is not CheckStatus.SKIPPED:
             inconclusive.append(line)
     no_url = tuple(_citation_text(c, refs) for c in targets.no_url)
+    unsourced = tuple(f"{c.id}: {_shorten(c.text)}" for c in claim_set.claims if c.citation_needed)
     return CheckSummary(
         run_id=run_id, run_status=status.value, database=str(store.path),
         urls=len(targets.urls), checked=checked, fresh=fresh, resumed=resumed,
         by_status=dict(by_status), by_state=dict(by_state),
         failing=tuple(sorted(failing, key=lambda u: (u.state != "confirmed_dead", u.url))),
-        inconclusive=tuple(inconclusive), no_url=no_url,
+        inconclusive=tuple(inconclusive), no_url=no_url, citation_needed=unsourced,
         strikes_to_confirm=settings.dead_strikes, days_to_confirm=settings.dead_after / 86400,
     )

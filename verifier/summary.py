@@ -96,6 +96,7 @@ class CheckSummary:
     failing: tuple[UrlLine, ...]  # failing or confirmed dead: what an editor must look at
     inconclusive: tuple[UrlLine, ...]  # blocked, rate limited, TLS problems
     no_url: tuple[str, ...]  # references that give nothing to check
+    citation_needed: tuple[str, ...]  # claims the article itself marks as unsourced
     strikes_to_confirm: int
     days_to_confirm: float
 
@@ -104,6 +105,7 @@ class CheckSummary:
         data["failing"] = [u.__dict__ for u in self.failing]
         data["inconclusive"] = [u.__dict__ for u in self.inconclusive]
         data["no_url"] = list(self.no_url)
+        data["citation_needed"] = list(self.citation_needed)
         return data
 
     def as_text(self) -> str:
@@ -133,6 +135,11 @@ class CheckSummary:
             lines.append("")
             lines.append(f"NO URL ({len(self.no_url)}): references that give nothing to check.")
             lines.extend(f"  {line}" for line in self.no_url)
+        if self.citation_needed:
+            lines.append("")
+            lines.append(f"CITATION NEEDED ({len(self.citation_needed)}): claims the article "
+                         "marks as unsourced.")
+            lines.extend(f"  {line}" for line in self.citation_needed)
         lines.append("")
         lines.append(f"history: {self.database}")
         return "\n".join(lines)

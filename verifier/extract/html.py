@@ -100,7 +100,9 @@ def extract(text: str) -> Document:
 
 def _parse(text: str) -> HtmlElement:
     # bytes with an explicit encoding: lxml refuses str input that declares its own encoding
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, no_network=True, huge_tree=True
+    )
     try:
         return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
@@ -124,15 +126,17 @@ def _skipped(el: HtmlElement) -> bool:
 def _plain(el: HtmlElement) -> str:
     """The visible prose of an element, without markers, tags, edit links or hidden furniture."""
     parts: list[str] = []
-
-    def visit(node: HtmlElement) -> None:
-        parts.append(node.text or "")
-        for child in node:
-            if not _skipped(child):
-                visit(child)
-            parts.append(child.tail or "")
-
-    visit(el)
+    events = lxml.etree.iterwalk(el, events=("start", "end"))
+    for event, node in events:
+        if event == "start":
+            if node is not el and _skipped(node):
+                events.skip_subtree()
+            else:
+                parts.append(" " if node.tag in _BLOCKS or node.tag == "br" else "")
+                parts.append(node.text or "")
+        else:
+            parts.append(" " if node.tag in _BLOCKS else "")
+            parts.append(node.tail or "" if node is not el else "")
     return normalize_space("".join(parts))
 
 
@@ -248,51 +252,32 @@ def _reference(key: str, li: HtmlElement, cites: dict[str, HtmlElement]) -> Refe
     body = next(iter(li.find_class("reference-text") or li.find_class("mw-reference-text")), li)
     cite = next((c for c in body.iter("cite") if "citation" in _classes(c)), None)
     scope = body
-    if cite is None:
-        # a short footnote ({{sfn}}) whose full citation sits in the bibliography
-        for link in body.iter("a"):
-            target = cites.get((link.get("href") or "").partition("#")[2])
-            if (link.get("href") or "").startswith("#CITEREF") and target is not None:
-                cite, scope = target, target.getparent() if target.getparent() is not None else target
-                break
+    if cite is None:  # a short footnote ({{sfn}}): the full citation sits in the bibliography
+        fragments = ((a.get("href") or "").partition("#")[2] for a in body.iter("a"))
+        cite = next((cites[f] for f in fragments if f.startswith("CITEREF") and f in cites), None)
+        if cite is not None:
+            scope = cite.getparent() if cite.getparent().tag == "li" else cite
     coins = next(iter(scope.find_class("Z3988")), None)
     fields = parse_qs(coins.get("title") or "") if coins is not None else {}
 
     def field(name: str) -> str | None:
         return fields[name][0] if name in fields else None
 
-    links = [
-        (a, _absolute(a.get("href") or ""))
-        for a in scope.iter("a")
-        if "external" in _classes(a) or "mw:ExtLink" in (a.get("rel") or "")
-    ]
-    plain = [(a, h) for a, h in links if not _ARCHIVE.match(h)]
-    primary = [(a, h) for a, h in plain if not _IDENTIFIER.match(h)] or plain
-    url_link, url = primary[0] if primary else (None, None)
-    archive_url = next((h for _, h in links if _ARCHIVE.match(h)), None)
     text = _plain(scope)
-    archived = _ARCHIVED.search(text)
-    url_status = None
-    if archive_url and archived and archived.group("original"):
-        # CS1 links the title to the archive once the original is dead, and drops the link to
-        # the original altogether when it is unfit or usurped (indistinguishable in HTML)
-        title_link = links[0][1] if links else None
-        url_status = "live" if title_link == url else "dead" if url else "unfit"
-    if url is None:
+    url_link, url, archive_url, url_status = _links(scope, text)
+    if url is None:  # CS1 keeps an unfit or usurped original only in its COinS metadata
         url = next((u for u in fields.get("rft_id", []) if u.startswith(("http", "//"))), None)
         url = _absolute(url) if url and not _ARCHIVE.match(url) else None
-    doi = next((m.group(1) for _, h in links if (m := _DOI.search(h))), None)
-    doi = unquote(doi) if doi else next(
-        (u[len("info:doi/") :] for u in fields.get("rft_id", []) if u.startswith("info:doi/")), None
-    )
+    dois = [unquote(m.group(1)) for a in scope.iter("a") if (m := _DOI.search(a.get("href") or ""))]
+    dois += [u[len("info:doi/") :] for u in fields.get("rft_id", []) if u.startswith("info:doi/")]
     title = field("rft.atitle") or field("rft.btitle")
     if title is None and cite is None and url_link is not None:
         link_text = normalize_space(url_link.text_content())
         title = link_text if link_text and not link_text.startswith(("http", "www.")) else None
+    archived = _ARCHIVED.search(text)
     accessed = next(iter(scope.find_class("reference-accessdate")), None)
     retrieved = _RETRIEVED.search(_plain(accessed) if accessed is not None else text)
-    quote = next((q for q in (cite if cite is not None else scope).iter("q")), None)
-    tags = tuple(t for el in li.iter("sup") if (t := _inline_tag(el)) is not None)
+    quote = next((cite if cite is not None else scope).iter("q"), None)
     return Reference(
         key=key,
         title=title,
@@ -304,11 +289,33 @@ def _reference(key: str, li: HtmlElement, cites: dict[str, HtmlElement]) -> Refe
         access_date=parse_date(retrieved.group(1) if retrieved else None),
         quote=_plain(quote) if quote is not None else None,
         work=field("rft.jtitle") or (field("rft.btitle") if field("rft.atitle") else None),
-        doi=doi,
+        doi=dois[0] if dois else None,
         url_access=_url_access(url_link, scope, text),
         url_status=url_status,
-        tags=tags,
+        tags=tuple(t for sup in li.iter("sup") if (t := _inline_tag(sup)) is not None),
     )
+
+
+def _links(
+    scope: HtmlElement, text: str
+) -> tuple[HtmlElement | None, str | None, str | None, str | None]:
+    """The reference's own link and URL, its archive URL, and the url-status CS1 implies."""
+    links = [
+        (a, _absolute(a.get("href") or ""))
+        for a in scope.iter("a")
+        if "external" in _classes(a) or "mw:ExtLink" in (a.get("rel") or "")
+    ]
+    plain = [(a, h) for a, h in links if not _ARCHIVE.match(h)]
+    own = [(a, h) for a, h in plain if not _IDENTIFIER.match(h)] or plain
+    link, url = own[0] if own else (None, None)
+    archive_url = next((h for _, h in links if _ARCHIVE.match(h)), None)
+    status = None
+    archived = _ARCHIVED.search(text)
+    if archive_url and archived and archived.group("original"):
+        # CS1 links the title to the archive once the original is dead, and drops the link to
+        # the original altogether when it is unfit or usurped (the two look alike in HTML)
+        status = "live" if links[0][1] == url else "dead" if url else "unfit"
+    return link, url, archive_url, status
 
 
 def _url_access(link: HtmlElement | None, scope: HtmlElement, text: str) -> str | None:
@@ -363,10 +370,25 @@ class _Walker:
         self._pending = False  # prose since the last mark
         self._deferred: list[Tag] = []
 
-    def walk(self, el: HtmlElement) -> None:
-        """Walk one element and its descendants."""
+    def walk(self, root: HtmlElement) -> None:
+        """Walk the body in reading order; iteratively, as malformed pages can nest very deep."""
+        entered: list[bool] = []
+        events = lxml.etree.iterwalk(root, events=("start", "end"))
+        for event, el in events:
+            if event == "start":
+                entered.append(self._enter(el))
+                if not entered[-1]:
+                    events.skip_subtree()
+                continue
+            if entered.pop() and el.tag in _BLOCKS:
+                self._end_paragraph()
+            if el is not root:
+                self._text(el.tail)
+
+    def _enter(self, el: HtmlElement) -> bool:
+        """Act on an element as it opens; False when its content is not prose to walk into."""
         if not isinstance(el.tag, str):
-            return
+            return False
         if el.tag in _HEADINGS:
             self._heading(el)
         elif _is_marker(el):
@@ -377,15 +399,11 @@ class _Walker:
         elif el.tag == "a" and {"external", "autonumber"} <= set(_classes(el)):
             self._cite(_absolute(el.get("href") or ""))  # a bare [http://...] link cites inline
         elif not _skipped(el):
-            block = el.tag in _BLOCKS
-            if block:
+            if el.tag in _BLOCKS:
                 self._end_paragraph()
             self._text(" " if el.tag == "br" else el.text)
-            for child in el:
-                self.walk(child)
-                self._text(child.tail)
-            if block:
-                self._end_paragraph()
+            return True
+        return False
 
     def _heading(self, el: HtmlElement) -> None:
         level, title = _HEADINGS[el.tag], _plain(el)
