@@ -6,13 +6,14 @@ per-host limits see real, distinct host names.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
+import ssl
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from hostile import Conn, gzip_bomb, hostile
 from servers import Reply, Server, serve
 from verifier.cli import cli
 
@@ -150,7 +152,8 @@ def test_every_status_from_real_servers(tmp_path: Path) -> None:
     assert all(u["state"] == "failing" and u["strikes"] == 1 for u in failing.values())
     assert "ref 12 (A printed book): claim-12" in summary["no_url"]  # type: ignore[operator]
     inconclusive = {u["url"] for u in summary["inconclusive"]}  # type: ignore[union-attr]
-    assert inconclusive == {refs["6"]["url"], refs["11"]["url"]}
+    assert inconclusive == {refs["6"]["url"]}  # the paywalled source (11) raises no alarm
+    assert found[refs["11"]["url"]] == "blocked"
 
 
 def test_confirmed_dead_takes_three_strikes_over_three_days_then_recovers(tmp_path: Path) -> None:
@@ -267,7 +270,7 @@ def test_a_run_killed_at_any_moment_resumes_without_refetching(tmp_path: Path) -
         for more in (3, 5):  # two kills, at different points of the run
             run = start_check(claims, env)
             target = finished_checks(db) + more
-            wait_for(lambda: finished_checks(db) >= target)
+            wait_for(lambda target=target: finished_checks(db) >= target)
             run.send_signal(signal.SIGKILL)
             run.wait(timeout=10)
         before = finished_checks(db)
@@ -305,3 +308,91 @@ def test_sigterm_stops_cleanly_and_records_the_run_as_interrupted(tmp_path: Path
         code, summary, _ = check(claims, env)
         assert code == 0
         assert summary["resumed"] + summary["checked"] == 10
+
+
+# --- network failures through the whole command ----------------------------------------------------
+
+SYNTHETIC_PARKED = (b"<html><head><title>example-history.test - This domain may be for sale!</title>"
+                    b"</head><body><h1>example-history.test</h1><p>This domain may be for sale!</p>"
+                    b"<a href=\"https://sedo.com/search/details/?domain=example-history.test\">Buy "
+                    b"this domain</a></body></html>")
+
+
+async def never_answer(conn: Conn) -> None:
+    await conn.request()
+    await asyncio.sleep(60)
+
+
+async def reset(conn: Conn) -> None:
+    await conn.request()
+    conn.reset()
+
+
+async def loop_between(conn: Conn) -> None:
+    request = await conn.request()
+    await conn.respond(302, headers={"Location": "/b" if request.path == "/a" else "/a"})
+
+
+async def bomb(conn: Conn) -> None:
+    await conn.request()
+    await conn.respond(200, gzip_bomb(64), {"Content-Encoding": "gzip",
+                                            "Content-Type": "text/html"})
+
+
+async def too_many(conn: Conn) -> None:
+    await conn.request()
+    await conn.respond(429, b"slow down", {"Retry-After": "3600"})
+
+
+async def parked(conn: Conn) -> None:
+    await conn.request()
+    await conn.respond(200, SYNTHETIC_PARKED, {"Content-Type": "text/html"})
+
+
+async def doi_resolver(conn: Conn) -> None:
+    request = await conn.request()
+    if request.path == "/10.1000/182":
+        await conn.respond(302, headers={"Location": "/article/182"})
+    elif request.path == "/article/182":
+        await conn.respond(200, ARTICLE, {"Content-Type": "text/html"})
+    else:
+        await conn.respond(404, b"no such DOI")
+
+
+def test_network_failures_through_the_whole_command(
+    tmp_path: Path, self_signed: ssl.SSLContext
+) -> None:
+    plays = {"silent": never_answer, "reset": reset, "loop": loop_between, "bomb": bomb,
+             "limited": too_many, "parked": parked, "doi": doi_resolver}
+    with ExitStack() as stack:
+        servers = {name: stack.enter_context(hostile(play, f"127.0.1.{n}"))
+                   for n, (name, play) in enumerate(plays.items(), start=1)}
+        tls = stack.enter_context(hostile(parked, "127.0.1.99", tls=self_signed))
+        refs = {name: {"url": f"http://{name}.test:{s.port}/a"} for name, s in servers.items()
+                if name != "doi"}
+        refs["doi"] = {"doi": "10.1000/182", "title": "A journal article"}
+        refs["tls"] = {"url": f"https://127.0.1.99:{tls.port}/a"}
+        claims = write_claims(tmp_path, refs)
+        env = base_env([f"{name}.test:{s.port}:{s.host}" for name, s in servers.items()])
+        env.update({"VERIFIER_TIMEOUT": "1s", "VERIFIER_MAX_BODY_BYTES": "1000000",
+                    "VERIFIER_RETRY_AFTER_MAX": "5s",
+                    "VERIFIER_DOI_RESOLVER": f"http://doi.test:{servers['doi'].port}"})
+        started = time.monotonic()
+        code, summary, err = check(claims, env)
+        took = time.monotonic() - started
+        assert code == 0, err
+
+    found = statuses(tmp_path / "verifier.db")
+    by_name = {name: found[ref.get("url", f"http://doi.test:{servers['doi'].port}/10.1000/182")]
+               for name, ref in refs.items()}
+    assert by_name == {
+        "silent": "timeout", "reset": "connection_error", "loop": "redirect_loop",
+        "bomb": "too_large", "limited": "rate_limited", "parked": "soft_404",
+        "doi": "redirected", "tls": "tls_error",
+    }
+    assert took < 10  # the silent server cost one deadline (1 s), not a hang
+    assert [r.path for r in servers["limited"].log] == ["/a"]  # Retry-After 3600 not waited for
+    history = CliRunner().invoke(
+        cli, ["history", f"https://127.0.1.99:{tls.port}/a", "--claims", str(claims), "--json"])
+    (tls_check,) = json.loads(history.stdout)["checks"]
+    assert tls_check["status"] == "tls_error"

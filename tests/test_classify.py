@@ -597,7 +597,7 @@ def test_status_table_covers_every_status() -> None:
     lines = table.splitlines()
     assert lines[:2] == ["| status | evidence | meaning |", "| --- | --- | --- |"]
     assert len(lines) == 2 + len(CheckStatus)
-    for status, line in zip(CheckStatus, lines[2:]):
+    for status, line in zip(CheckStatus, lines[2:], strict=True):
         assert line.startswith(f"| `{status.value}` | {status.evidence.value} | ")
         assert len(line.split(" | ")[2]) > 10  # a meaning, not a placeholder
     assert {e.value for e in Evidence} <= set(re.findall(r"\| (\w+) \|", table))

@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gzip
-import os
 import pickle
-import shutil
 import ssl
-import subprocess
 import time
 import tracemalloc
 import zlib
 from collections.abc import Mapping
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,14 +25,6 @@ from verifier.settings import DomainRule, HostOverride, Settings
 
 QUICK = Settings(timeout=1.0, connect_timeout=1.0, retries=0, retry_backoff=0.05,
                  per_host=4, host_interval=0.0, max_body_bytes=1_000_000)
-
-
-@pytest.fixture(autouse=True)
-def no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A proxy set where the tests run would sit between them and their loopback servers."""
-    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
 
 
 def quick(**changes: Any) -> Settings:
@@ -52,7 +40,7 @@ def fetch(url: str, settings: Settings = QUICK, **kwargs: Any) -> FetchResult:
 
 
 def gaps(times: list[float]) -> list[float]:
-    return [later - earlier for earlier, later in zip(times, times[1:])]
+    return [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
 
 
 async def ok(conn: Conn) -> None:
@@ -399,24 +387,6 @@ def test_global_limit_queues_across_hosts_without_timing_the_queue() -> None:
 
 
 # --- TLS, names, URLs, headers -------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def self_signed(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
-    if shutil.which("openssl") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("needs the openssl command to make a certificate")
-        pytest.skip("needs the openssl command to make a certificate")
-    where: Path = tmp_path_factory.mktemp("tls")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(where / "key.pem"), "-out", str(where / "cert.pem")],
-        check=True, capture_output=True,
-    )
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(where / "cert.pem", where / "key.pem")
-    return context
-
 
 @pytest.mark.needs_extra
 def test_self_signed_certificate_is_tls_error_but_loads_unverified(

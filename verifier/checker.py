@@ -106,7 +106,8 @@ async def _check(
                                  headers=dict(rule.headers) if rule else None)
     probe = await probes.for_url(target.url, target.host) if _needs_probe(result) else None
     verdict = classify(result, probe=probe, accept=rule.accept if rule else ())
-    if target.paywalled and (verdict.status.is_dead_evidence() or verdict.status is CheckStatus.BLOCKED):
+    alarming = verdict.status.is_dead_evidence() or verdict.status is CheckStatus.BLOCKED
+    if target.paywalled and alarming:
         # A subscription source answers strangers with 401/403, a login page or a redirect to
         # its front page: what a bot sees says nothing about the article, so it is no alarm.
         verdict = Classification(

@@ -182,7 +182,9 @@ def _reference(check: _Checker, key: str, node: yaml.Node, field: str) -> Refere
     return Reference(key=key, **values)
 
 
-def _claim(check: _Checker, node: yaml.Node, field: str, refs: dict[str, Reference]) -> Claim | None:
+def _claim(
+    check: _Checker, node: yaml.Node, field: str, refs: dict[str, Reference]
+) -> Claim | None:
     entries = check.mapping(node, field, _CLAIM_KEYS)
     if not entries and not isinstance(node, yaml.MappingNode):
         return None
@@ -211,7 +213,9 @@ def _claim(check: _Checker, node: yaml.Node, field: str, refs: dict[str, Referen
     if "citation_needed" in entries:
         citation_needed = check.boolean(entries["citation_needed"][1], f"{field}.citation_needed")
     tags = check.tags(entries["tags"][1], f"{field}.tags") if "tags" in entries else ()
-    section = check.text(entries["section"][1], f"{field}.section") if "section" in entries else None
+    section = None
+    if "section" in entries:
+        section = check.text(entries["section"][1], f"{field}.section")
     if text is None:
         return None
     return Claim(
@@ -270,15 +274,18 @@ def _document(check: _Checker, root: yaml.Node, path: Path) -> Document | None:
                 continue
             line = item.start_mark.line + 1
             if claim.id in first_line:
+                first = first_line[claim.id]
                 check.problem(item, f"claims[{index}].id",
-                              f"duplicate claim id '{claim.id}' (first at line {first_line[claim.id]})")
+                              f"duplicate claim id '{claim.id}' (first at line {first})")
                 continue
             first_line[claim.id] = line
             claims.append(claim)
     return Document(claims=tuple(claims), references=references, article=article, path=path)
 
 
-def parse_document(data: bytes, path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:
+def parse_document(
+    data: bytes, path: Path, display: str | None = None
+) -> tuple[Document | None, list[Problem]]:
     """Validate one claims file's bytes: the document (when valid) and every problem found."""
     shown = display or str(path)
     try:
@@ -302,7 +309,8 @@ def parse_document(data: bytes, path: Path, display: str | None = None) -> tuple
         return None, [Problem(shown, None, "", "the file holds no YAML document")]
     check = _Checker(shown)
     if not isinstance(root, yaml.MappingNode):
-        check.problem(root, "", f"expected a mapping with {', '.join(_TOP_KEYS)}; got {_kind(root)}")
+        expected = ", ".join(_TOP_KEYS)
+        check.problem(root, "", f"expected a mapping with {expected}; got {_kind(root)}")
         return None, check.problems
     document = _document(check, root, path)
     problems = sorted(check.problems, key=lambda p: p.line or 0)

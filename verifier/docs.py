@@ -22,14 +22,17 @@ SECTIONS: dict[str, Callable[[], str]] = {
 }
 
 
+def _fill(pattern: re.Pattern[str], body: str, readme: str) -> str:
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), readme)
+
+
 def render(readme: str) -> str:
     """The README with every generated section replaced by what the code renders now."""
     for name, make in SECTIONS.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
         if not pattern.search(readme):
             raise ValueError(f"README has no {name} section markers")
-        body = make()
-        readme = pattern.sub(lambda m: m.group(1) + body + m.group(2), readme)
+        readme = _fill(pattern, make(), readme)
     return readme
 
 

@@ -73,11 +73,13 @@ def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO = sy
         document = extract_article(_read_article(request.article, sys.stdin), request.fmt)
     if request.title or request.url:
         old = document.article or Article()
-        document = replace(document, article=Article(request.title or old.title, request.url or old.url))
+        article = Article(request.title or old.title, request.url or old.url)
+        document = replace(document, article=article)
 
     note = ""
     if request.merge and request.output and request.output.exists():
-        existing = load_claims(request.output).documents[0]  # invalid -> ClaimsError, nothing written
+        # an invalid file raises ClaimsError here, before anything is written
+        existing = load_claims(request.output).documents[0]
         document, stats = merge(existing, document)
         note = f" (merged: {stats.kept} kept, {stats.added} added, {stats.removed} removed)"
     text = dump_document(document)
@@ -93,7 +95,7 @@ def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO = sy
 
 
 
-# --- check -----------------------------------------------------------------------------------------
+# --- check ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class CheckRequest:
@@ -204,7 +206,8 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
         # what they checked is not fetched again.
         resumed: set[int] = set()
         previous = store.previous_run(run_id)
-        while previous and previous.status is RunStatus.INTERRUPTED and previous.claim_set_id == set_id:
+        while (previous and previous.status is RunStatus.INTERRUPTED
+               and previous.claim_set_id == set_id):
             resumed |= store.checked_in_run(previous.id)
             previous = store.previous_run(previous.id)
         fresh: set[int] = set()
@@ -254,7 +257,8 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
                        tuple(_citation_text(c, refs) for c in target.citations))
         if row.state.needs_attention():
             failing.append(line)
-        elif check.status.is_inconclusive() and check.status is not CheckStatus.SKIPPED:
+        elif (check.status.is_inconclusive() and check.status is not CheckStatus.SKIPPED
+              and not target.paywalled):  # a paywall is expected to turn a bot away
             inconclusive.append(line)
     no_url = tuple(_citation_text(c, refs) for c in targets.no_url)
     unsourced = tuple(f"{c.id}: {_shorten(c.text)}" for c in claim_set.claims if c.citation_needed)

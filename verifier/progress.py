@@ -1,4 +1,4 @@
-"""Progress of a long run: a live line on a terminal, a line a minute in a log, nothing with --quiet."""
+"""Progress of a long run: a live line on a terminal, a line a minute in a log, none if --quiet."""
 
 from __future__ import annotations
 

@@ -76,7 +76,8 @@ class Settings:
     max_redirects: int = field(default=10, metadata=_doc("Most redirects followed.", "int"))
     concurrency: int = field(default=32, metadata=_doc(
         "Requests in flight at once, over all hosts.", "int"))
-    per_host: int = field(default=2, metadata=_doc("Requests in flight at once to one host.", "int"))
+    per_host: int = field(default=2, metadata=_doc(
+        "Requests in flight at once to one host.", "int"))
     host_interval: float = field(default=0.5, metadata=_doc(
         "Least time between the starts of two requests to one host (seconds).", "duration"))
     retries: int = field(default=2, metadata=_doc(

@@ -9,7 +9,10 @@ at its next alive check.
 
     unknown --alive--> alive --dead--> failing --(N strikes over D days)--> confirmed_dead
                                           |                                       |
-                                          +----------------alive------------------+--> recovered --alive--> alive
+                                          +-------------alive---------------------+
+                                                          |
+                                                          v
+                                                      recovered --alive--> alive
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ class UrlHistory:
     last_alive_at: dt.datetime | None = None
 
 
-def advance(history: UrlHistory, evidence: Evidence, at: dt.datetime, rule: StrikeRule) -> UrlHistory:
+def advance(
+    history: UrlHistory, evidence: Evidence, at: dt.datetime, rule: StrikeRule
+) -> UrlHistory:
     """The history after one more check with `evidence`, made at `at`."""
     if evidence is Evidence.INCONCLUSIVE:
         return history

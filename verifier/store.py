@@ -425,7 +425,8 @@ class Store:
             for start in range(0, len(wanted), _IN_CHUNK):
                 chunk = wanted[start:start + _IN_CHUNK]
                 marks = ", ".join("?" * len(chunk))
-                for row in self._db.query(f"SELECT id, url FROM urls WHERE url IN ({marks})", chunk):
+                sql = f"SELECT id, url FROM urls WHERE url IN ({marks})"
+                for row in self._db.query(sql, chunk):
                     ids[row["url"]] = row["id"]
         return ids
 
@@ -478,7 +479,9 @@ class Store:
                 found[row["id"]] = url_row(row)
         return found
 
-    def latest_checks(self, url_ids: Sequence[int], as_of_run: int | None = None) -> dict[int, CheckRow]:
+    def latest_checks(
+        self, url_ids: Sequence[int], as_of_run: int | None = None
+    ) -> dict[int, CheckRow]:
         """Each URL's latest check (made in `as_of_run` or before it, when given)."""
         found: dict[int, CheckRow] = {}
         limit = "" if as_of_run is None else " AND c.run_id <= ?"

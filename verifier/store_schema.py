@@ -409,7 +409,7 @@ def _table_info(table: Table | View) -> TableInfo:
     unique: tuple[tuple[str, ...], ...] = ()
     if isinstance(table, Table):
         for fk in table.foreign_keys:
-            for column, other in zip(fk.columns, fk.other_columns):
+            for column, other in zip(fk.columns, fk.other_columns, strict=True):
                 references[column] = f"{fk.other_table}.{other}"
         unique = tuple(tuple(i.columns) for i in table.indexes if i.unique and i.origin != "pk")
     columns = tuple(

@@ -146,7 +146,8 @@ class CheckSummary:
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name} {count}" for name, count in sorted(counts.items(), key=lambda x: -x[1]))
+    ordered = sorted(counts.items(), key=lambda item: -item[1])
+    return ", ".join(f"{name} {count}" for name, count in ordered)
 
 
 def _url_lines(items: tuple[UrlLine, ...], show_strikes: int = 0) -> list[str]:

@@ -28,7 +28,8 @@ _MARKER = re.compile(
 )
 _LANG_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z]+)?$")  # [ be ], [ es ], [ zh-yue ]
 _KNOWN_TAGS = {
-    "citation needed", "better source needed", "failed verification", "dubious", "dubious – discuss",
+    "citation needed", "better source needed", "failed verification", "dubious",
+    "dubious – discuss",
     "clarification needed", "when?", "who?", "which?", "according to whom?", "by whom?",
     "dead link", "unreliable source?", "verification needed", "page needed", "full citation needed",
     "original research?", "non-primary source needed", "permanent dead link", "needs update",
