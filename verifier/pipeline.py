@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import signal
 import sys
 from collections import Counter
@@ -17,14 +16,14 @@ from verifier.errors import ExtractError, OutputExistsError
 from verifier.extract import extract_article
 from verifier.extract.merge import merge
 from verifier.files import write_atomic
-from verifier.cache import BodyCache, CachedBody
-from verifier.checker import Outcome, check_targets
+from verifier.cache import BodyCache
+from verifier.checker import check_targets
 from verifier.errors import InterruptedRun
 from verifier.models import Article, CheckStatus, ClaimSet, Reference
 from verifier.progress import Progress
 from verifier.settings import Settings
-from verifier.state import StrikeRule, advance
-from verifier.store import CheckRecord, Redirect, RunStatus, Store
+from verifier.recorder import Recorder
+from verifier.store import RunStatus, Store
 from verifier.summary import CheckSummary, UrlLine
 from verifier.targets import Citation, Target, Targets, collect
 
@@ -126,51 +125,7 @@ def _settings_record(settings: Settings) -> dict[str, object]:
     return {name: getattr(settings, name) for name in keep}
 
 
-class _Recorder:
-    """Stores each outcome as it arrives: a run killed at any moment keeps every finished check."""
-
-    def __init__(self, store: Store, run_id: int, ids: dict[str, int], settings: Settings,
-                 cache: BodyCache, progress: Progress) -> None:
-        self.store, self.run_id, self.ids = store, run_id, ids
-        self.rule = StrikeRule(settings.dead_strikes, dt.timedelta(seconds=settings.dead_after))
-        self.cache = cache
-        self.progress = progress
-        self.counts: Counter[str] = Counter()
-
-    def __call__(self, outcome: Outcome) -> None:
-        url_id = self.ids[outcome.target.url]
-        status = outcome.classification.status
-        history = advance(self.store.url_history(url_id), status.evidence, outcome.checked_at,
-                          self.rule)
-        result = outcome.result
-        self.store.record_result(self.run_id, CheckRecord(
-            url_id=url_id,
-            checked_at=outcome.checked_at,
-            status=status,
-            http_status=result.status if result else None,
-            final_url=result.final_url if result else None,
-            redirects=tuple(Redirect(h.url, h.status) for h in result.redirects) if result else (),
-            elapsed_ms=round(result.elapsed * 1000) if result else None,
-            error=result.failure if result else None,
-            content_type=result.headers.get("content-type") if result else None,
-            body_bytes=len(result.body) if result and result.body else None,
-            body_sha256=hashlib.sha256(result.body).hexdigest() if result and result.body else None,
-            reason=outcome.classification.reason,
-            method=result.method if result else None,
-            attempts=result.attempts if result else None,
-            permanent_redirect=outcome.classification.permanent_redirect,
-            tls_ok_unverified=result.tls_ok_unverified if result else None,
-            url_state=history.state,
-            strikes=history.strikes,
-        ), history)
-        if result is not None and status.is_alive() and result.status and result.body:
-            self.cache.put(CachedBody(result.url, result.final_url, result.status,
-                                      dict(result.headers), result.started_at, result.body))
-        self.counts[status.value] += 1
-        self.progress.advance()
-
-
-def _run_checks(targets: list[Target], settings: Settings, recorder: _Recorder,
+def _run_checks(targets: list[Target], settings: Settings, recorder: Recorder,
                 head_first: bool) -> bool:
     """Check the targets; False when SIGTERM stopped the run early."""
 
@@ -218,10 +173,13 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
         due = [t for t in targets.urls if ids[t.url] not in resumed | fresh]
 
         progress = Progress(len(due), request.progress, live=request.live_progress)
-        recorder = _Recorder(store, run_id, ids, settings, BodyCache(settings.cache_path()),
-                             progress)
-        finished = _run_checks(due, settings, recorder, request.head_first)
-        progress.close()
+        recorder = Recorder(store, run_id, ids, settings, BodyCache(settings.cache_path()),
+                            progress)
+        try:
+            finished = _run_checks(due, settings, recorder, request.head_first)
+        finally:
+            recorder.close()
+            progress.close()
         status = RunStatus.COMPLETED if finished else RunStatus.INTERRUPTED
         store.finish_run(run_id, status, settings.current_time(), dict(recorder.counts))
         summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,

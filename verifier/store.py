@@ -99,7 +99,10 @@ class Store:
             raise _not_a_database(path, "it is a directory")
         try:
             # isolation_level=None: the sqlite3 module must not open transactions on its own.
-            conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout)
+            # check_same_thread=False: a run hands the store to its writer thread while the event
+            # loop fetches; one thread uses it at a time.
+            conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout,
+                                   check_same_thread=False)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open {path}: {e}") from e
         try:
@@ -150,6 +153,10 @@ class Store:
             # Foreign keys are off by default and per connection: every connection turns them on.
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.enable_wal()
+            # In WAL mode NORMAL still survives a killed process (every commit is in the WAL
+            # before COMMIT returns); only a power cut may lose the last commits. FULL would
+            # fsync on every commit, and a run commits once per URL.
+            self._db.execute("PRAGMA synchronous = NORMAL")
             mode = self._db.journal_mode
         if mode != "wal":
             raise StoreError(f"cannot use WAL mode on {self.path} (journal mode is {mode})")
@@ -441,18 +448,39 @@ class Store:
             first_failure_at=row.first_failure_at, last_alive_at=row.last_alive_at,
         )
 
-    def record_result(self, run_id: int, check: CheckRecord, history: UrlHistory) -> int:
-        """Store a check and the URL's state after it, together: a crash keeps both or neither."""
-        with self.write(), self._sql_errors(f"record the check of URL {check.url_id}"):
-            check_id = self.record_check(run_id, check)
-            self._db.execute(
-                "UPDATE urls SET state = ?, state_since = ?, strikes = ?, first_failure_at = ?,"
-                " last_alive_at = ? WHERE id = ?",
-                [history.state.value, _stamp(history.state_since), history.strikes,
-                 _stamp(history.first_failure_at),
-                 _stamp(history.last_alive_at), check.url_id],
+    def url_histories(self, url_ids: Sequence[int]) -> dict[int, UrlHistory]:
+        """What the state machine remembers of many URLs, read at once."""
+        return {
+            url_id: UrlHistory(
+                state=row.state, state_since=row.state_since, strikes=row.strikes,
+                first_failure_at=row.first_failure_at, last_alive_at=row.last_alive_at,
             )
-        return check_id
+            for url_id, row in self.url_rows(url_ids).items()
+        }
+
+    def record_results(
+        self, run_id: int, results: Sequence[tuple[CheckRecord, UrlHistory]]
+    ) -> None:
+        """Store checks and each URL's state after its check, in one transaction."""
+        if not results:
+            return
+        rows = [check_values(run_id, check) for check, _ in results]
+        columns = list(rows[0])
+        marks = ", ".join("?" * len(columns))
+        with self.write(), self._sql_errors(f"record {len(rows)} checks of run {run_id}"):
+            self._db.conn.executemany(
+                f"INSERT INTO checks ({', '.join(columns)}) VALUES ({marks})",
+                [list(row.values()) for row in rows],
+            )
+            self._db.conn.executemany(
+                "UPDATE urls SET state = ?, state_since = ?, strikes = ?, first_failure_at = ?,"
+                " last_alive_at = ?, last_checked_at = max(coalesce(last_checked_at, ''), ?)"
+                " WHERE id = ?",
+                [[history.state.value, _stamp(history.state_since), history.strikes,
+                  _stamp(history.first_failure_at), _stamp(history.last_alive_at),
+                  row["checked_at"], check.url_id]
+                 for (check, history), row in zip(results, rows, strict=True)],
+            )
 
     def checked_in_run(self, run_id: int) -> set[int]:
         """The URL ids that already have a check in a run."""

@@ -67,8 +67,12 @@ def _document_targets(
     document: Document, settings: Settings, found: dict[str, _Builder], no_url: list[Citation]
 ) -> None:
     name = document.name
+    citing: dict[str, list[str]] = {}
+    for claim in document.claims:
+        for key in claim.reference_keys():
+            citing.setdefault(key, []).append(claim.id)
     for key, ref in document.references.items():
-        claims = tuple(c.id for c in document.citing(key))
+        claims = tuple(citing.get(key, ()))
         raw, via_doi = _reference_url(ref, settings)
         citation = Citation(name, key, claims)
         if raw is None:
