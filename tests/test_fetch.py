@@ -19,7 +19,8 @@ import pytest
 
 from hostile import Conn, closed_port, gzip_bomb, hostile
 from servers import Reply, serve
-from verifier.fetch import Fetcher, FetchError, FetchResult, Hop, fetch_all, fetch_one
+from verifier.fetch import Fetcher, FetchError, FetchResult, fetch_all, fetch_one
+from verifier.models import Redirect
 from verifier.fetch_body import retry_after_seconds
 from verifier.settings import DomainRule, HostOverride, Settings
 
@@ -130,7 +131,7 @@ def test_redirect_chain_is_recorded_hop_by_hop_across_hosts() -> None:
         }
         with serve(routes, host="127.0.0.1") as first:
             result = fetch(f"{first.base}/start")
-    assert result.redirects == (Hop(f"{first.base}/start", 302), Hop(f"{first.base}/middle", 301))
+    assert result.redirects == (Redirect(f"{first.base}/start", 302), Redirect(f"{first.base}/middle", 301))
     assert result.final_url == f"{other.base}/end"
     assert (result.status, result.body, result.failure) == (200, b"arrived", None)
     assert result.attempts == 3 and result.detail == "HTTP 200 (after 2 redirects)"

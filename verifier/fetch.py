@@ -36,6 +36,7 @@ from verifier.errors import VerifierError
 from verifier.fetch_body import (
     ACCEPT_ENCODING, BodyReader, Headers, decode_text, retry_after_seconds,
 )
+from verifier.models import Redirect
 from verifier.settings import DomainRule, HostOverride, Settings
 
 Failure = Literal["timeout", "dns_error", "connection_error", "tls_error", "redirect_loop",
@@ -48,14 +49,6 @@ _LONG_LINES = 65536
 
 
 @dataclass(frozen=True)
-class Hop:
-    """One redirecting response: the URL asked for and the status that sent us on."""
-
-    url: str
-    status: int
-
-
-@dataclass(frozen=True)
 class FetchResult:
     """What fetching one URL found out. A `failure` wins over `status`, which may still be set."""
 
@@ -63,7 +56,7 @@ class FetchResult:
     method: str  # "GET" or "HEAD": the request that gave the final answer
     status: int | None  # final HTTP status; None when no response came
     final_url: str  # after redirects
-    redirects: tuple[Hop, ...] = ()  # every redirecting response, in order
+    redirects: tuple[Redirect, ...] = ()  # every redirecting response, in order
     headers: Mapping[str, str] = Headers()  # final response headers, lower-case names
     body: bytes = b""  # decompressed, at most max_body_bytes; b"" for HEAD
     failure: Failure | None = None
@@ -256,7 +249,7 @@ class Fetcher:
         self, url: str, target: URL, method: str, headers: dict[str, str], clock: _Clock
     ) -> FetchResult:
         """Request `target` and the redirects it leads to, one recorded hop at a time."""
-        hops: list[Hop] = []
+        hops: list[Redirect] = []
         current = target
         seen = {self._request_key(current)}
         while True:
@@ -270,7 +263,7 @@ class Fetcher:
                                      else unverified.detail))
             if answer.failure or answer.location is None or answer.status is None:
                 return _result(url, method, clock, hops, answer)
-            hops.append(Hop(str(current), answer.status))
+            hops.append(Redirect(str(current), answer.status))
             following, problem = _parse(answer.location, base=current)
             if following is None:
                 answer.failure = "invalid_url"
@@ -403,7 +396,7 @@ async def _read_body(response: aiohttp.ClientResponse, answer: _Answer, cap: int
         answer.detail += f"; {reader.note}"
 
 
-def _result(url: str, method: str, clock: _Clock, hops: list[Hop], answer: _Answer) -> FetchResult:
+def _result(url: str, method: str, clock: _Clock, hops: list[Redirect], answer: _Answer) -> FetchResult:
     detail = answer.detail
     if hops and answer.failure != "redirect_loop":
         detail += f" (after {len(hops)} redirect{'s' if len(hops) != 1 else ''})"

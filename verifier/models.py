@@ -125,6 +125,14 @@ class ClaimSet:
 
 # --- link checking -------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Redirect:
+    """One redirecting response of a chain: the URL asked for and the status that sent us on."""
+
+    url: str
+    status: int
+
+
 class Evidence(enum.Enum):
     """What one check says about whether a source is gone."""
 

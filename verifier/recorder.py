@@ -21,7 +21,7 @@ from verifier.errors import StoreError
 from verifier.progress import Progress
 from verifier.settings import Settings
 from verifier.state import StrikeRule, UrlHistory, advance
-from verifier.store import CheckRecord, Redirect, Store
+from verifier.store import CheckRecord, Store
 
 _BATCH = 500  # most outcomes committed in one transaction
 
@@ -46,7 +46,7 @@ def check_record(url_id: int, outcome: Outcome, history: UrlHistory) -> CheckRec
         status=verdict.status,
         http_status=result.status,
         final_url=result.final_url,
-        redirects=tuple(Redirect(h.url, h.status) for h in result.redirects),
+        redirects=result.redirects,
         elapsed_ms=round(result.elapsed * 1000),
         error=result.failure,
         content_type=result.headers.get("content-type"),

@@ -26,14 +26,13 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from verifier import __version__, models
-from verifier.models import UrlState
+from verifier.models import Redirect, UrlState
 from verifier.state import UrlHistory
 from verifier.errors import BusyError, StoreError
 from verifier.store_rows import (
     CheckRecord,
     CheckRow,
     ClaimRow,
-    Redirect,
     ReferenceRow,
     RunRow,
     RunStatus,
@@ -436,17 +435,6 @@ class Store:
                 for row in self._db.query(sql, chunk):
                     ids[row["url"]] = row["id"]
         return ids
-
-    def url_history(self, url_id: int) -> UrlHistory:
-        """What the state machine remembers of a URL."""
-        rows = self._rows("SELECT * FROM urls WHERE id = ?", [url_id])
-        if not rows:
-            raise StoreError(f"{self.path} has no URL {url_id}")
-        row = url_row(rows[0])
-        return UrlHistory(
-            state=row.state, state_since=row.state_since, strikes=row.strikes,
-            first_failure_at=row.first_failure_at, last_alive_at=row.last_alive_at,
-        )
 
     def url_histories(self, url_ids: Sequence[int]) -> dict[int, UrlHistory]:
         """What the state machine remembers of many URLs, read at once."""

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from verifier import models
-from verifier.models import CheckStatus, UrlState
+from verifier.models import CheckStatus, Redirect, UrlState
 
 
 class RunStatus(enum.Enum):
@@ -30,14 +30,6 @@ class RunStatus(enum.Enum):
 
     def is_finished(self) -> bool:
         return self is not RunStatus.RUNNING
-
-
-@dataclass(frozen=True)
-class Redirect:
-    """One hop of a redirect chain: the URL that answered and its status."""
-
-    url: str
-    status: int
 
 
 @dataclass(frozen=True)
