@@ -1,4 +1,4 @@
-"""Wikipedia HTML -> claims and references: desktop skins, Parsoid/REST, mobile and action=parse bodies.
+"""Wikipedia HTML -> claims and references: desktop skins, Parsoid/REST, mobile and action=parse.
 
 Footnote markers (`sup.reference`, Parsoid `sup.mw-ref`) are read first, anywhere on the page, to
 learn the label the reader sees for each reference-list item ("5", "a", "note 1"). The list items
@@ -18,15 +18,8 @@ from lxml.html import HtmlElement
 
 from verifier.errors import ExtractError
 from verifier.extract.common import ClaimBuilder, normalize_space, parse_date
-from verifier.models import (
-    CITATION_NEEDED,
-    DEAD_LINK,
-    FAILED_VERIFICATION,
-    Article,
-    Document,
-    Reference,
-    Tag,
-)
+from verifier.models import CITATION_NEEDED, DEAD_LINK, FAILED_VERIFICATION, Article, Document
+from verifier.models import Reference, Tag
 
 _HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCKS = frozenset(
@@ -37,25 +30,21 @@ _SKIP_TAGS = frozenset(
     "style script noscript table figure figcaption caption img link meta annotation audio video "
     "map input button textarea select".split()
 )
-# Everything that is page furniture, not prose: boxes, hatnotes, edit links, lists of references
+# Page furniture, not prose: boxes, hatnotes, edit links, captions, the lists of references
 _SKIP_CLASSES = frozenset(
     "navbox vertical-navbox navbox-styles infobox sidebar hatnote dablink rellink mw-editsection "
     "toc references mw-references reflist refbegin mw-references-wrap thumb thumbinner "
     "thumbcaption gallery metadata ambox mbox-small noprint shortdescription sistersitebox "
     "portal catlinks printfooter authority-control mw-authority-control side-box mw-empty-elt "
     "mw-cite-backlink reference mw-ref Inline-Template Template-Fact Z3988 tmulti mw-jump-link "
-    "mwe-math-fallback-image-inline mwe-math-fallback-image-display mw-kartographer-maplink "
-    "sortkey".split()
+    "mwe-math-fallback-image-inline mwe-math-fallback-image-display sortkey".split()
 )
 _SKIP_IDS = frozenset("toc catlinks siteSub contentSub jump-to-nav coordinates".split())
-# Appendix sections: they list sources and links, never claims
+# Appendix sections list sources and links, never claims
 _APPENDICES = frozenset(
-    {
-        "see also", "references", "notes", "external links", "further reading", "bibliography",
-        "sources", "notes and references", "references and notes", "footnotes", "citations",
-        "works cited",
-    }
-)  # fmt: skip
+    "see also|references|notes|external links|further reading|bibliography|sources|"
+    "notes and references|references and notes|footnotes|citations|works cited".split("|")
+)
 # Older names that cleanup templates have rendered with
 _TAG_ALIASES = {"permanent dead link": DEAD_LINK, "not in citation given": FAILED_VERIFICATION}
 _TAG_DATE = re.compile(r"([A-Z][a-z]+ \d{4})\)?\s*$")
@@ -65,12 +54,11 @@ _ARCHIVE = re.compile(
     r"webarchive\.nationalarchives\.gov\.uk|ghostarchive\.org|perma\.cc)/",
     re.IGNORECASE,
 )
-# Resolvers CS1 links identifiers to; the reference's own url is preferred over them
+# Resolvers CS1 links identifiers to: a reference's own url is preferred over them
 _IDENTIFIER = re.compile(
     r"^(?:https?:)?//(?:[a-z0-9-]+\.)*(?:doi\.org|hdl\.handle\.net|ncbi\.nlm\.nih\.gov|"
     r"worldcat\.org|jstor\.org/stable|arxiv\.org/abs|adsabs\.harvard\.edu|semanticscholar\.org|"
-    r"zbmath\.org|osti\.gov|openlibrary\.org|lccn\.loc\.gov|catalog\.hathitrust\.org|"
-    r"europepmc\.org|ssrn\.com|mathscinet\.ams\.org|id\.loc\.gov|pubmed\.ncbi)",
+    r"zbmath\.org|osti\.gov|openlibrary\.org|lccn\.loc\.gov|europepmc\.org|ssrn\.com)",
     re.IGNORECASE,
 )
 _DOI = re.compile(r"doi\.org/(10\.[^?#]+)", re.IGNORECASE)
@@ -82,8 +70,14 @@ _RETRIEVED = re.compile(r"Retrieved(?: on)?:? (.+?)(?=\.\s|\.$|$)", re.IGNORECAS
 _LOCK = re.compile(r"\b(?:cs1|id)-lock-(subscription|registration|limited)\b")
 _LOCK_TEXT = re.compile(r"\((subscription|registration) required")
 _TITLE_SUFFIX = re.compile(r"\s+[-–—]\s+(?:Wikipedia|Википедия)\b.*$", re.IGNORECASE)
-_ALPHA = "abcdefghijklmnopqrstuvwxyz"
-_GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
+# How footnote groups ({{efn-la}}, {{efn-lr}}...) number their markers
+_LETTERS = {
+    "lower-alpha": "abcdefghijklmnopqrstuvwxyz",
+    "upper-alpha": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "lower-greek": "αβγδεζηθικλμνξοπρστυφχψω",
+}
+_ROMAN_VALUES = (1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1)
+_ROMAN = tuple(zip(_ROMAN_VALUES, "m cm d cd c xc l xl x ix v iv i".split()))
 
 
 def extract(text: str) -> Document:
@@ -99,7 +93,9 @@ def extract(text: str) -> Document:
 
 
 def _parse(text: str) -> HtmlElement:
-    # bytes with an explicit encoding: lxml refuses str input that declares its own encoding
+    """The page as an lxml tree; ExtractError when there is nothing to parse."""
+    # bytes with an explicit encoding: lxml refuses str input that declares its own encoding;
+    # huge_tree lifts libxml2's 256-level nesting cap, past which malformed pages lose their text
     parser = lxml.html.HTMLParser(
         encoding="utf-8", remove_comments=True, no_network=True, huge_tree=True
     )
@@ -128,15 +124,12 @@ def _plain(el: HtmlElement) -> str:
     parts: list[str] = []
     events = lxml.etree.iterwalk(el, events=("start", "end"))
     for event, node in events:
-        if event == "start":
-            if node is not el and _skipped(node):
-                events.skip_subtree()
-            else:
-                parts.append(" " if node.tag in _BLOCKS or node.tag == "br" else "")
-                parts.append(node.text or "")
+        if event == "start" and node is not el and _skipped(node):
+            events.skip_subtree()
+        elif event == "start":
+            parts += [" " if node.tag in _BLOCKS or node.tag == "br" else "", node.text or ""]
         else:
-            parts.append(" " if node.tag in _BLOCKS else "")
-            parts.append(node.tail or "" if node is not el else "")
+            parts += [" " if node.tag in _BLOCKS else "", node.tail or "" if node is not el else ""]
     return normalize_space("".join(parts))
 
 
@@ -144,12 +137,8 @@ def _is_marker(el: HtmlElement) -> bool:
     """True for a footnote marker: desktop `sup.reference` or Parsoid `sup.mw-ref`."""
     if el.tag != "sup":
         return False
-    classes = _classes(el)
-    if not (
-        "reference" in classes
-        or "mw-ref" in classes
-        or "mw:Extension/ref" in (el.get("typeof") or "").split()
-    ):
+    tokens = {*_classes(el), *(el.get("typeof") or "").split()}
+    if not tokens & {"reference", "mw-ref", "mw:Extension/ref"}:
         return False
     # {{rp}} page numbers are `sup.reference` too, but link nowhere
     return any("#" in (a.get("href") or "") for a in el.iter("a"))
@@ -159,19 +148,15 @@ def _styled(group: str | None, number: int) -> str:
     """The label the reader sees for footnote `number` of a group ("lower-alpha", 2 -> "b")."""
     if not group:
         return str(number)
-    letters = {"lower-alpha": _ALPHA, "upper-alpha": _ALPHA.upper(), "lower-greek": _GREEK}
-    if group in letters:
-        alphabet, label, n = letters[group], "", number
-        while n > 0:
-            n, rest = divmod(n - 1, len(alphabet))
-            label = alphabet[rest] + label
+    if group in _LETTERS:
+        letters, label = _LETTERS[group], ""
+        while number > 0:
+            number, rest = divmod(number - 1, len(letters))
+            label = letters[rest] + label
         return label
     if group in ("lower-roman", "upper-roman"):
         label = ""
-        for value, numeral in zip(
-            (1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1),
-            "m cm d cd c xc l xl x ix v iv i".split(),
-        ):
+        for value, numeral in _ROMAN:
             count, number = divmod(number, value)
             label += numeral * count
         return label.upper() if group == "upper-roman" else label
@@ -181,9 +166,7 @@ def _styled(group: str | None, number: int) -> str:
 def _marker(sup: HtmlElement) -> tuple[str | None, str]:
     """The list-item id a marker points to, and the label it shows ("5", "a", "note 1")."""
     link = next(sup.iter("a"), None)
-    note = None
-    group = sup.get("data-mw-group")
-    number = sup.get("data-mw-footnote-number")
+    note, group, number = None, sup.get("data-mw-group"), sup.get("data-mw-footnote-number")
     if link is not None:
         note = unquote((link.get("href") or "").partition("#")[2]) or None
         group = link.get("data-mw-group") or group
@@ -198,16 +181,15 @@ def _marker(sup: HtmlElement) -> tuple[str | None, str]:
 
 
 def _footnote_keys(root: HtmlElement) -> dict[str, str]:
-    """List-item id -> the label its first marker shows; a label taken twice falls back to the id."""
+    """List-item id -> the label its first marker shows (the id itself if the label is taken)."""
     keys: dict[str, str] = {}
     used: set[str] = set()
     for sup in root.iter("sup"):
-        if not _is_marker(sup):
-            continue
-        note, label = _marker(sup)
-        if note and note not in keys:
-            keys[note] = label if label and label not in used else note
-            used.add(keys[note])
+        if _is_marker(sup):
+            note, label = _marker(sup)
+            if note and note not in keys:
+                keys[note] = label if label and label not in used else note
+                used.add(keys[note])
     return keys
 
 
@@ -220,10 +202,9 @@ def _inline_tag(el: HtmlElement) -> Tag | None:
     name = re.split(r"\s+[–—-]\s+", text)[0].strip()
     if not name:
         return None
-    name = _TAG_ALIASES.get(name, name)
-    titled = next((s for s in el.iter() if s.get("title") and s.tag == "span"), None)
+    titled = next((s for s in el.iter("span") if s.get("title")), None)
     match = _TAG_DATE.search(titled.get("title")) if titled is not None else None
-    return Tag(name, match.group(1) if match else None)
+    return Tag(_TAG_ALIASES.get(name, name), match.group(1) if match else None)
 
 
 def _absolute(href: str) -> str:
@@ -256,7 +237,8 @@ def _reference(key: str, li: HtmlElement, cites: dict[str, HtmlElement]) -> Refe
         fragments = ((a.get("href") or "").partition("#")[2] for a in body.iter("a"))
         cite = next((cites[f] for f in fragments if f.startswith("CITEREF") and f in cites), None)
         if cite is not None:
-            scope = cite.getparent() if cite.getparent().tag == "li" else cite
+            parent = cite.getparent()
+            scope = parent if parent is not None and parent.tag == "li" else cite
     coins = next(iter(scope.find_class("Z3988")), None)
     fields = parse_qs(coins.get("title") or "") if coins is not None else {}
 
@@ -271,7 +253,7 @@ def _reference(key: str, li: HtmlElement, cites: dict[str, HtmlElement]) -> Refe
     dois = [unquote(m.group(1)) for a in scope.iter("a") if (m := _DOI.search(a.get("href") or ""))]
     dois += [u[len("info:doi/") :] for u in fields.get("rft_id", []) if u.startswith("info:doi/")]
     title = field("rft.atitle") or field("rft.btitle")
-    if title is None and cite is None and url_link is not None:
+    if title is None and cite is None and url_link is not None:  # a hand-written [url title]
         link_text = normalize_space(url_link.text_content())
         title = link_text if link_text and not link_text.startswith(("http", "www.")) else None
     archived = _ARCHIVED.search(text)
@@ -285,7 +267,7 @@ def _reference(key: str, li: HtmlElement, cites: dict[str, HtmlElement]) -> Refe
         date=parse_date(field("rft.date")),
         url=url,
         archive_url=archive_url,
-        archive_date=parse_date((archived.group("on") or archived.group("at")) if archived else None),
+        archive_date=parse_date(archived and (archived.group("on") or archived.group("at"))),
         access_date=parse_date(retrieved.group(1) if retrieved else None),
         quote=_plain(quote) if quote is not None else None,
         work=field("rft.jtitle") or (field("rft.btitle") if field("rft.atitle") else None),
@@ -348,7 +330,7 @@ def _article(root: HtmlElement) -> Article | None:
         text = normalize_space(page_title.text_content()) if page_title is not None else ""
         title = _TITLE_SUFFIX.sub("", text) or None
     url = None
-    for rel in ("canonical", "dc:isVersionOf"):
+    for rel in ("canonical", "dc:isVersionOf"):  # Parsoid names the page it renders this way
         link = root.xpath("//link[@rel=$rel][@href]", rel=rel)
         if link:
             url = _absolute(link[0].get("href"))
