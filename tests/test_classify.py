@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 import verifier.classify
+import verifier.pages
 from verifier.classify import Classification, classify, probe_path, status_table_markdown
 from verifier.models import CheckStatus, Evidence
 from verifier.urls import host
@@ -448,7 +449,7 @@ def test_only_html_is_read() -> None:
 
 def test_only_the_head_of_a_body_is_read() -> None:
     late = page("An article", "<p>" + "word " * 20_000 + "</p><h1>Page not found</h1>")
-    assert len(late.encode()) > verifier.classify.HEAD_BYTES
+    assert len(late.encode()) > verifier.pages.HEAD_BYTES
     assert classify(fetched(200, late)).status is S.OK  # the h1 comes after 64 KiB
 
 

@@ -396,7 +396,9 @@ async def _read_body(response: aiohttp.ClientResponse, answer: _Answer, cap: int
         answer.detail += f"; {reader.note}"
 
 
-def _result(url: str, method: str, clock: _Clock, hops: list[Redirect], answer: _Answer) -> FetchResult:
+def _result(
+    url: str, method: str, clock: _Clock, hops: list[Redirect], answer: _Answer
+) -> FetchResult:
     detail = answer.detail
     if hops and answer.failure != "redirect_loop":
         detail += f" (after {len(hops)} redirect{'s' if len(hops) != 1 else ''})"
