@@ -51,6 +51,54 @@ def _needs_probe(result: FetchResult) -> bool:
     return result.failure is None and result.status is not None and 200 <= result.status < 300
 
 
+class _Scheduler:
+    """Hands out targets so that no host gets more than its share and no worker waits for one.
+
+    Hosts take turns; a host with as many requests in flight as it may have is set aside until
+    one of them finishes. Workers are as many as the global limit, so a slow host holds no
+    more than its own share, and a host's soft-404 probe queues behind at most `per_host`
+    requests of that host, never behind its whole queue.
+    """
+
+    def __init__(self, targets: Sequence[Target], settings: Settings) -> None:
+        self._queues: dict[str, deque[Target]] = defaultdict(deque)
+        for target in targets:
+            self._queues[target.host].append(target)
+        self._limits = {host: self._limit(host, settings) for host in self._queues}
+        self._active: dict[str, int] = defaultdict(int)
+        self._ready: deque[str] = deque(self._queues)
+        self._changed = asyncio.Condition()
+
+    @staticmethod
+    def _limit(host: str, settings: Settings) -> int:
+        rule = settings.rule_for(host) if host else None
+        return max(1, (rule.per_host if rule and rule.per_host else settings.per_host))
+
+    async def next(self) -> Target | None:
+        """The next target to check, or None when every target has been handed out."""
+        async with self._changed:
+            while not self._ready:
+                if not any(self._queues.values()):
+                    return None
+                await self._changed.wait()
+            host = self._ready.popleft()
+            queue = self._queues[host]
+            target = queue.popleft()
+            self._active[host] += 1
+            if queue and self._active[host] < self._limits[host]:
+                self._ready.append(host)
+            return target
+
+    async def done(self, target: Target) -> None:
+        async with self._changed:
+            host = target.host
+            self._active[host] -= 1
+            # At its limit, the host was set aside; one request fewer makes it ready again.
+            if self._queues[host] and self._active[host] == self._limits[host] - 1:
+                self._ready.append(host)
+            self._changed.notify_all()
+
+
 async def check_targets(
     targets: Sequence[Target],
     settings: Settings,
@@ -58,38 +106,21 @@ async def check_targets(
     *,
     head_first: bool = False,
 ) -> None:
-    """Check `targets` under the settings' limits, reporting each outcome as it is known.
-
-    Each host gets as many workers as it may have requests in flight, each working through the
-    host's queue; so a host never has more requests queued than it may run, a slow host holds
-    only its own workers, and the soft-404 probe of a host waits behind at most `per_host`
-    requests rather than the host's whole queue (outcomes are recorded without delay).
-    """
-    by_host: dict[str, deque[Target]] = defaultdict(deque)
-    for target in targets:
-        by_host[target.host].append(target)
-    # Workers in existence at once: enough to keep every global slot busy.
-    window = asyncio.Semaphore(max(64, settings.concurrency * 2))
+    """Check `targets` under the settings' limits, reporting each outcome as it is known."""
+    scheduler = _Scheduler(targets, settings)
 
     async with Fetcher(settings) as fetcher:
         probes = _Probes(fetcher)
 
-        async def worker(queue: deque[Target]) -> None:
-            try:
-                while queue:
-                    target = queue.popleft()
+        async def worker() -> None:
+            while (target := await scheduler.next()) is not None:
+                try:
                     on_outcome(await _check(target, fetcher, probes, settings, head_first))
-            finally:
-                window.release()
+                finally:
+                    await scheduler.done(target)
 
-        tasks = []
-        for host, queue in by_host.items():
-            rule = settings.rule_for(host) if host else None
-            per_host = (rule.per_host if rule and rule.per_host else settings.per_host) or 1
-            for _ in range(min(per_host, len(queue))):
-                await window.acquire()
-                tasks.append(asyncio.create_task(worker(queue)))
-        await asyncio.gather(*tasks)
+        workers = min(max(1, settings.concurrency), len(targets))
+        await asyncio.gather(*(worker() for _ in range(workers)))
 
 
 async def _check(
