@@ -195,3 +195,11 @@ def test_synthetic_inline_tags_do_not_cut_a_sentence() -> None:
         ("sold it.", ("3",)),
     ]
     assert [t.name for t in claims[0].tags] == ["when?"]
+
+
+def test_space_is_kept_before_a_word_that_starts_with_a_dot() -> None:
+    from verifier.extract.common import clean_claim_text
+
+    assert clean_claim_text("Files ending in .html are pages .") == "Files ending in .html are pages."
+    assert clean_claim_text("headed by Oleg Paferov  . In the future") == (
+        "headed by Oleg Paferov. In the future")

@@ -30,17 +30,17 @@ _WIKITEXT_MARKERS = re.compile(
 def _extractor(fmt: str) -> Extractor:
     # imported lazily: each format pulls in its own parser
     if fmt == "text":
-        from verifier.extract import plaintext
+        from verifier.extract.plaintext import extract as extract_plaintext
 
-        return plaintext.extract
+        return extract_plaintext
     if fmt == "html":
-        from verifier.extract import html
+        from verifier.extract.html import extract as extract_html
 
-        return html.extract
+        return extract_html
     if fmt == "wikitext":
-        from verifier.extract import wikitext
+        from verifier.extract.wikitext import extract as extract_wikitext
 
-        return wikitext.extract
+        return extract_wikitext
     raise ExtractError(f"unknown article format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 

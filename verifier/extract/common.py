@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from verifier.models import CITATION_NEEDED, Claim, Tag
 
 _SPACE = re.compile(r"\s+")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]])")
+# ...but not before a word that starts with one: "files ending in .html" keeps its space.
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?)\]])(?![\w])")
 _SPACE_AFTER_OPEN = re.compile(r"([(\[])\s+")
 _LEADING_PUNCT = re.compile(r"^\s*([.,;:!?)]+)")
 # Tags that question a word inside a sentence ("...recently[when?] said..."): they mark the claim

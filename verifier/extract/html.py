@@ -18,8 +18,8 @@ from lxml.html import HtmlElement
 
 from verifier.errors import ExtractError
 from verifier.extract.common import ClaimBuilder, normalize_space, parse_date
-from verifier.models import CITATION_NEEDED, DEAD_LINK, FAILED_VERIFICATION, Article, Document
-from verifier.models import Reference, Tag
+from verifier.models import DEAD_LINK, FAILED_VERIFICATION, Article, Document, Reference, Tag
+from verifier.models import is_inline_url
 
 _HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCKS = frozenset(
@@ -77,7 +77,7 @@ _LETTERS = {
     "lower-greek": "αβγδεζηθικλμνξοπρστυφχψω",
 }
 _ROMAN_VALUES = (1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1)
-_ROMAN = tuple(zip(_ROMAN_VALUES, "m cm d cd c xc l xl x ix v iv i".split()))
+_ROMAN = tuple(zip(_ROMAN_VALUES, "m cm d cd c xc l xl x ix v iv i".split(), strict=True))
 
 
 def extract(text: str) -> Document:
@@ -88,7 +88,8 @@ def extract(text: str) -> Document:
     walker = _Walker(keys)
     walker.walk(_content_root(root))
     for key in walker.cited:
-        references.setdefault(key, Reference(key))
+        if not is_inline_url(key):  # a bare [http://...] link is its own source, not a reference
+            references.setdefault(key, Reference(key))
     return Document(claims=walker.builder.build(), references=references, article=_article(root))
 
 
@@ -349,8 +350,6 @@ class _Walker:
         self.keys = keys
         self.cited: list[str] = []
         self._appendix: int | None = None  # heading level of the appendix section we are in
-        self._pending = False  # prose since the last mark
-        self._deferred: list[Tag] = []
 
     def walk(self, root: HtmlElement) -> None:
         """Walk the body in reading order; iteratively, as malformed pages can nest very deep."""
@@ -363,7 +362,7 @@ class _Walker:
                     events.skip_subtree()
                 continue
             if entered.pop() and el.tag in _BLOCKS:
-                self._end_paragraph()
+                self.builder.end_paragraph()
             if el is not root:
                 self._text(el.tail)
 
@@ -382,7 +381,7 @@ class _Walker:
             self._cite(_absolute(el.get("href") or ""))  # a bare [http://...] link cites inline
         elif not _skipped(el):
             if el.tag in _BLOCKS:
-                self._end_paragraph()
+                self.builder.end_paragraph()
             self._text(" " if el.tag == "br" else el.text)
             return True
         return False
@@ -391,7 +390,7 @@ class _Walker:
         level, title = _HEADINGS[el.tag], _plain(el)
         if self._appendix is not None and level > self._appendix:
             return  # a subsection of an appendix
-        self._end_paragraph()
+        self.builder.end_paragraph()
         if title.lower() in _APPENDICES:
             self._appendix = level
         else:
@@ -401,33 +400,12 @@ class _Walker:
     def _text(self, text: str | None) -> None:
         if text and self._appendix is None:
             self.builder.text(text)
-            # punctuation right after a mark still belongs to the claim the mark closed
-            self._pending = self._pending or bool(text.strip(" \t\r\n\u00a0.,;:!?"))
 
     def _cite(self, key: str | None) -> None:
         if key and self._appendix is None:
             self.builder.cite(key)
             self.cited.append(key)
-            self._flush()
 
     def _tag(self, tag: Tag) -> None:
-        if self._appendix is not None:
-            return
-        if tag.name == CITATION_NEEDED:
-            self.builder.tag(tag)
-            self._flush()
-        elif self._pending:
-            # "[when?]" mid-claim qualifies the claim without ending it: hold it for the next mark
-            self._deferred.append(tag)
-        else:
-            self.builder.tag(tag)  # "[5][failed verification]": qualifies the claim just closed
-
-    def _flush(self) -> None:
-        for tag in self._deferred:
-            self.builder.tag(tag)
-        self._deferred = []
-        self._pending = False
-
-    def _end_paragraph(self) -> None:
-        self._flush()  # held tags close what is left of the paragraph as a tagged claim
-        self.builder.end_paragraph()
+        if self._appendix is None:
+            self.builder.tag(tag)  # the builder knows which tags end a claim and which do not

@@ -7,7 +7,7 @@ from dataclasses import replace
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from verifier.errors import ExtractError
-from verifier.extract import html
+from verifier.extract.html import extract as extract_html
 from verifier.fetch import FetchError, fetch_one
 from verifier.models import Article, Document
 from verifier.settings import Settings
@@ -48,6 +48,6 @@ def extract_url(url: str, settings: Settings) -> Document:
         raise ExtractError(f"cannot fetch {address}: {exc}") from None
     if fetched.status != 200:
         raise ExtractError(f"cannot fetch {address}: HTTP {fetched.status}")
-    document = html.extract(fetched.text())
+    document = extract_html(fetched.text())
     canonical = f"https://{lang}.wikipedia.org/wiki/{quote(title, safe=':/()_,')}"
     return replace(document, article=Article(title=title.replace("_", " "), url=canonical))
