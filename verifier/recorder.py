@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import queue
+import sqlite3
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ class Recorder:
         """Store what is queued, stop the writer, and raise what it failed with, if anything."""
         self._queue.put(None)
         self._thread.join()
+        self._cache.close()
         if self._failure is not None:
             failure = self._failure
             raise failure if isinstance(failure, StoreError) else StoreError(str(failure))
@@ -120,9 +122,7 @@ class Recorder:
             except BaseException as exc:  # noqa: BLE001 - handed to the event loop's thread
                 self._failure = exc
                 return
-            for item in items:
-                if item.body is not None:
-                    try:
-                        self._cache.put(item.body)
-                    except OSError:
-                        pass  # a cache that cannot be written is a cache miss later, no more
+            try:
+                self._cache.put_many(item.body for item in items if item.body is not None)
+            except (OSError, sqlite3.Error):
+                pass  # a cache that cannot be written is a cache miss later, no more
