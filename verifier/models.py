@@ -212,3 +212,30 @@ class UrlState(enum.Enum):
 
     def needs_attention(self) -> bool:
         return self in (UrlState.FAILING, UrlState.CONFIRMED_DEAD)
+
+
+# --- archives --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One archived copy of a URL, as an archive lists it."""
+
+    archive: str  # the archive's name in settings
+    url: str  # the original URL, as the archive indexed it
+    captured_at: dt.datetime  # UTC
+    status: int | None  # HTTP status of the capture, when the archive says
+    replay_url: str  # the copy as people view it (with the archive's banner)
+    raw_url: str | None  # the original bytes, for reading (Wayback's id_ form); None if unknown
+    mimetype: str | None = None
+
+
+class LookupOutcome(enum.Enum):
+    """What asking the archives for a URL came to."""
+
+    FOUND = "found"  # a verified snapshot was chosen
+    NO_SNAPSHOT = "no_snapshot"  # every archive answered, none holds a usable capture
+    FAILED = "failed"  # an archive could not be asked (down, hanging, refusing): not proof of absence
+
+    def expires(self) -> bool:
+        """Only "no snapshot" and "lookup failed" are asked again later."""
+        return self is not LookupOutcome.FOUND
