@@ -534,3 +534,30 @@ def test_schema_markdown_renders_every_table_column_and_key(store: Store) -> Non
     assert "### `latest_checks` (view)" in text
     assert "| `run_id` | INTEGER, not null → `runs.id` | The run that made the check. |" in text
     assert "Unique: `run_id`, `url_id`." in text
+
+
+def test_archive_lookups_keep_a_found_snapshot_and_let_failures_expire(db_path: Path) -> None:
+    from verifier.models import LookupOutcome, Snapshot
+
+    with Store.open(db_path) as store:
+        url = "https://example.org/gone"
+        url_id = store.url_id(url, "example.org", T0)
+        snapshot = Snapshot("wayback", url, T0 - dt.timedelta(days=400), 200,
+                            "https://web.archive.example/web/2020/https://example.org/gone",
+                            "https://web.archive.example/web/2020id_/https://example.org/gone")
+        store.record_lookup(None, url_id, T0, LookupOutcome.FAILED, dt.date(2020, 9, 24), None,
+                            None, ["wayback: lookup failed: timeout"])
+        assert store.latest_lookups([url_id])[url_id].outcome is LookupOutcome.FAILED
+        store.record_lookup(None, url_id, T0 + HOUR, LookupOutcome.FOUND, dt.date(2020, 9, 24),
+                            snapshot, "closest capture before the access date", [])
+        store.record_lookup(None, url_id, T0 + 2 * HOUR, LookupOutcome.FAILED, None, None, None, [])
+        latest = store.latest_lookups([url_id])[url_id]
+        assert latest.outcome is LookupOutcome.FOUND  # a later failure does not hide it
+        assert latest.snapshot == snapshot
+        assert latest.anchor_date == dt.date(2020, 9, 24)
+        assert [lookup.outcome for lookup in store.lookups_for_url(url)] == [
+            LookupOutcome.FAILED, LookupOutcome.FOUND, LookupOutcome.FAILED]
+        # the same snapshot found again is stored once
+        store.record_lookup(None, url_id, T0 + 3 * HOUR, LookupOutcome.FOUND, None, snapshot,
+                            None, [])
+        assert store._rows("SELECT count(*) AS n FROM snapshots")[0]["n"] == 1

@@ -214,7 +214,7 @@ class UrlState(enum.Enum):
         return self in (UrlState.FAILING, UrlState.CONFIRMED_DEAD)
 
 
-# --- archives --------------------------------------------------------------------------------------
+# --- archives ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -234,7 +234,7 @@ class LookupOutcome(enum.Enum):
 
     FOUND = "found"  # a verified snapshot was chosen
     NO_SNAPSHOT = "no_snapshot"  # every archive answered, none holds a usable capture
-    FAILED = "failed"  # an archive could not be asked (down, hanging, refusing): not proof of absence
+    FAILED = "failed"  # an archive could not be asked (down, hanging): no proof of absence
 
     def expires(self) -> bool:
         """Only "no snapshot" and "lookup failed" are asked again later."""

@@ -202,8 +202,31 @@ def m003_check_outcomes(db: Database) -> None:
     _run_all(db, _M003)
 
 
+_M004 = (
+    # Every time the archives were asked about a URL, and what came of it. Only "found" is
+    # final; "no_snapshot" and "failed" are asked again once they are old enough.
+    """CREATE TABLE archive_lookups (
+   id INTEGER PRIMARY KEY,
+   url_id INTEGER NOT NULL REFERENCES urls(id),
+   run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+   looked_up_at TEXT NOT NULL,
+   outcome TEXT NOT NULL,
+   anchor_date TEXT,
+   snapshot_id INTEGER REFERENCES snapshots(id),
+   why TEXT,
+   notes TEXT NOT NULL DEFAULT '[]'
+)""",
+    "CREATE INDEX idx_archive_lookups_url_id ON archive_lookups (url_id, looked_up_at)",
+)
+
+
+def m004_archive_lookups(db: Database) -> None:
+    """Archive lookups with their outcome, so failures and absences are asked again later."""
+    _run_all(db, _M004)
+
+
 _ORDER: tuple[Callable[[Database], None], ...] = (
-    m001_initial, m002_archives_and_assessments, m003_check_outcomes,
+    m001_initial, m002_archives_and_assessments, m003_check_outcomes, m004_archive_lookups,
 )
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
@@ -338,6 +361,20 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         found_at="When verifier found the snapshot (UTC).",
         found_in_run_id="The run that found it.",
         reason="Why this snapshot was looked up or chosen.",
+    ),
+    "archive_lookups": _doc(
+        "Each time the archives were asked about a URL, and what came of it.",
+        id="Lookup number.",
+        url_id="The URL looked up.",
+        run_id="The run that asked.",
+        looked_up_at="When (UTC).",
+        outcome="found, no_snapshot (every archive answered, none has a usable copy) or "
+                "failed (an archive could not be asked: not proof that no copy exists).",
+        anchor_date="The date the copy should be close to: the access date, else the "
+                    "publication date (`YYYY-MM-DD`).",
+        snapshot_id="The snapshot chosen, when found.",
+        why="Why that snapshot was chosen, in words.",
+        notes="What each archive answered (JSON list of text).",
     ),
     "assessments": _doc(
         "How well one source supports one claim in one run.",

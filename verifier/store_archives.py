@@ -1,0 +1,124 @@
+"""The store's archive part: snapshots found for URLs, and every lookup with its outcome."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from verifier.models import LookupOutcome, Snapshot
+from verifier.store_rows import parse_timestamp, timestamp, to_json
+
+_IN_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class LookupRow:
+    """The latest lookup of a URL, with the snapshot it chose, if any."""
+
+    url_id: int
+    looked_up_at: dt.datetime
+    outcome: LookupOutcome
+    anchor_date: dt.date | None
+    snapshot: Snapshot | None
+    why: str | None
+    run_id: int | None
+
+
+def _snapshot(row: dict[str, Any]) -> Snapshot | None:
+    if row["snapshot_id"] is None:
+        return None
+    return Snapshot(
+        archive=row["archive"], url=row["original_url"],
+        captured_at=parse_timestamp(row["captured_at"]), status=row["http_status"],
+        replay_url=row["snapshot_url"], raw_url=row["raw_url"],
+    )
+
+
+def _lookup(row: dict[str, Any]) -> LookupRow:
+    return LookupRow(
+        url_id=row["url_id"], looked_up_at=parse_timestamp(row["looked_up_at"]),
+        outcome=LookupOutcome(row["outcome"]),
+        anchor_date=dt.date.fromisoformat(row["anchor_date"]) if row["anchor_date"] else None,
+        snapshot=_snapshot(row), why=row["why"], run_id=row["run_id"],
+    )
+
+
+_SELECT = (
+    "SELECT archive_lookups.*, snapshots.archive, snapshots.captured_at, snapshots.snapshot_url,"
+    " snapshots.raw_url, snapshots.http_status, urls.url AS original_url"
+    " FROM archive_lookups JOIN urls ON urls.id = archive_lookups.url_id"
+    " LEFT JOIN snapshots ON snapshots.id = archive_lookups.snapshot_id"
+)
+
+
+class ArchiveHistory:
+    """Mixed into Store: it provides `write`, `_rows` and `_sql_errors`."""
+
+    if TYPE_CHECKING:
+        from sqlite_utils import Database
+
+        _db: Database
+
+        def write(self) -> contextlib.AbstractContextManager[None]: ...
+
+        def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]: ...
+
+        def _sql_errors(self, doing: str) -> contextlib.AbstractContextManager[None]: ...
+
+    def record_lookup(
+        self, run_id: int | None, url_id: int, at: dt.datetime, outcome: LookupOutcome,
+        anchor: dt.date | None, snapshot: Snapshot | None, why: str | None,
+        notes: Sequence[str],
+    ) -> int:
+        """Store one lookup, and the snapshot it chose (once per URL and snapshot address)."""
+        with self.write(), self._sql_errors(f"record an archive lookup of URL {url_id}"):
+            snapshot_id = None
+            if snapshot is not None:
+                self._db.execute(
+                    "INSERT INTO snapshots (url_id, archive, captured_at, snapshot_url, raw_url,"
+                    " http_status, found_at, found_in_run_id, reason)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (url_id, snapshot_url) DO NOTHING",
+                    [url_id, snapshot.archive, timestamp(snapshot.captured_at),
+                     snapshot.replay_url, snapshot.raw_url, snapshot.status, timestamp(at),
+                     run_id, why],
+                )
+                snapshot_id = self._db.execute(
+                    "SELECT id FROM snapshots WHERE url_id = ? AND snapshot_url = ?",
+                    [url_id, snapshot.replay_url]).fetchone()[0]
+            cursor = self._db.execute(
+                "INSERT INTO archive_lookups (url_id, run_id, looked_up_at, outcome, anchor_date,"
+                " snapshot_id, why, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [url_id, run_id, timestamp(at), outcome.value,
+                 anchor.isoformat() if anchor else None, snapshot_id, why, to_json(list(notes))],
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def latest_lookups(self, url_ids: Sequence[int]) -> dict[int, LookupRow]:
+        """Each URL's latest lookup that found a snapshot, else its latest lookup of any kind."""
+        found: dict[int, LookupRow] = {}
+        for start in range(0, len(url_ids), _IN_CHUNK):
+            chunk = list(url_ids[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            rows = self._rows(
+                _SELECT + f" WHERE archive_lookups.url_id IN ({marks})"
+                " ORDER BY archive_lookups.looked_up_at, archive_lookups.id", chunk)
+            for row in rows:
+                lookup = _lookup(row)
+                previous = found.get(lookup.url_id)
+                # A found snapshot is final: later failures do not hide it.
+                if previous is None or previous.outcome is not LookupOutcome.FOUND:
+                    found[lookup.url_id] = lookup
+                elif lookup.outcome is LookupOutcome.FOUND:
+                    found[lookup.url_id] = lookup
+        return found
+
+    def lookups_for_url(self, url: str) -> list[LookupRow]:
+        """Every lookup of a URL, oldest first."""
+        return [_lookup(row) for row in self._rows(
+            _SELECT + " WHERE urls.url = ? ORDER BY archive_lookups.looked_up_at,"
+            " archive_lookups.id", [url])]
