@@ -396,3 +396,17 @@ def test_network_failures_through_the_whole_command(
         cli, ["history", f"https://127.0.1.99:{tls.port}/a", "--claims", str(claims), "--json"])
     (tls_check,) = json.loads(history.stdout)["checks"]
     assert tls_check["status"] == "tls_error"
+
+
+def test_ctrl_c_is_an_interruption_too(tmp_path: Path) -> None:
+    paths = [f"/p{i}" for i in range(6)]
+    with hosts(site={p: slow(0.3) for p in paths}) as servers:  # type: ignore[misc]
+        claims = write_claims(tmp_path, {str(i): {"url": url(servers, "site", p)}
+                                         for i, p in enumerate(paths)})
+        env = {**base_env(resolve(servers)), "VERIFIER_PER_HOST": "1"}
+        run = start_check(claims, env)
+        wait_for(lambda: finished_checks(tmp_path / "verifier.db") >= 1)
+        run.send_signal(signal.SIGINT)
+        _, err = run.communicate(timeout=15)
+    assert run.returncode == 3
+    assert "recorded as interrupted" in err and "Traceback" not in err

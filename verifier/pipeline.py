@@ -127,20 +127,22 @@ def _settings_record(settings: Settings) -> dict[str, object]:
 
 def _run_checks(targets: list[Target], settings: Settings, recorder: Recorder,
                 head_first: bool) -> bool:
-    """Check the targets; False when SIGTERM stopped the run early."""
+    """Check the targets; False when SIGTERM or Ctrl-C (SIGINT) stopped the run early."""
 
     async def main() -> bool:
         task = asyncio.current_task()
         assert task is not None
         loop = asyncio.get_running_loop()
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        for stop in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(stop, task.cancel)
         try:
             await check_targets(targets, settings, recorder, head_first=head_first)
             return True
         except asyncio.CancelledError:
             return False
         finally:
-            loop.remove_signal_handler(signal.SIGTERM)
+            for stop in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(stop)
 
     return asyncio.run(main())
 
@@ -187,7 +189,7 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
                                  resumed=len(resumed & set(ids.values())))
     if not finished:
         raise InterruptedRun(
-            f"stopped by SIGTERM: run {run_id} recorded as interrupted after "
+            f"stopped by a signal: run {run_id} recorded as interrupted after "
             f"{summary.checked} of {len(due)} URLs; the next run checks only the rest"
         )
     return summary
