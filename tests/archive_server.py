@@ -5,56 +5,64 @@ built by `bash .ci/build-pywb`. It is GPLv3 and monkey-patches the interpreter o
 so this module never imports it: it writes the WARC with warcio, then runs pywb's own commands
 (`wb-manager init`, `wb-manager add`, `wayback`) as subprocesses.
 
-    with pywb_archive([Capture("http://example.org/", at)], tmp_path) as archive:
+    with pywb_archive([Capture("http://example.org/", captured_at)], tmp_path) as archive:
         urlopen(f"{archive.cdx_url}?url=http://example.org/&output=json")
 
-What pywb 2.10.0 answers, tried against this harness (collection "synthetic"; `B` is `base`):
+What pywb 2.10.0 answers, tried through this harness (collection "synthetic", B = `base`, the
+captures of tests/test_archive_server.py); the code cited is under pywb/ in the pywb venv.
 
-CDX server, `GET B/synthetic/cdx?url=http://example.org/page&output=json`: 200,
-`Content-Type: text/x-ndjson`, one JSON object per capture in timestamp order, e.g.
-    {"urlkey": "org,example)/page", "timestamp": "20190301120000", "url": "http://example.org/page",
-     "mime": "text/html", "status": "200", "digest": "H46W4H2XYSRZZZ7ZT3LGA352ZKZK7JHM",
-     "length": "381", "offset": "0", "filename": "synthetic.warc.gz",
-     "source": "synthetic/indexes/index.cdxj", "source-coll": "synthetic", "access": "allow"}
-  - Every field is a string. Timestamps have 14 digits (whole seconds, UTC). The status field is
-    `status` (Internet Archive's CDX says `statuscode`); 404 and 3xx captures are listed like any
-    other, with their own status ("404", "302") and the mime of their Content-Type. A 3xx line
-    does not say where it redirected: only the replayed record's Location header does.
-  - Without `output=json` the default is CDXJ: `org,example)/page 20190301120000 {...}`.
-  - No capture: 200 with an empty body.
-  - Filters (`pywb/warcserver/index/cdxops.py`, CDXFilter): `filter=status:200` means "contains",
-    `filter==status:200` (two `=`) means "equals", `filter=~status:2..` is a regex match from the
-    start, `!` negates (`filter=!status:200`, `filter=!=status:200`). `statuscode` is accepted as
-    an alias of `status`. So the Internet Archive's `filter=statuscode:200` works here too, though
-    it means "contains" here and a regex there.
-  - `from=`/`to=` take 1 to 14 digits, padded to the start/end of the period and inclusive;
-    `closest=<ts>&sort=closest&limit=1` gives the nearest capture; `fl=timestamp,status` narrows
-    the fields.
+CDX server, GET B/synthetic/cdx?url=https://www.example.com/report&output=json
+  200, Content-Type: text/x-ndjson, one JSON object a line, in timestamp order, every value a
+  string:
+    {"urlkey": "com,example)/report", "timestamp": "20200101000000", "url": "https://www.example.com/report", "mime": "text/html", "status": "302", "digest": "3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ", "length": "369", "offset": "1680", "filename": "synthetic.warc.gz", "source": "synthetic/indexes/index.cdxj", "source-coll": "synthetic", "access": "allow"}
+  - Timestamps: 14 digits, UTC, whole seconds (hence Capture refuses fractions of a second).
+  - The field is `status`, not the Internet Archive's `statuscode`. 404 and 3xx captures are
+    listed like any other, with their own status and the mime of their Content-Type; a 3xx line
+    does not say where it redirected (only the record's Location header does).
+  - Without output=json: CDXJ, `com,example)/report 20200101000000 {"url": ...}`.
+  - A URL with no capture: 200, empty body.
+  - filter (warcserver/index/cdxops.py, CDXFilter), repeatable, all must hold:
+    `filter=status:200` contains, `filter==status:200` equals, `filter=~status:2..` regex from the
+    start of the field, `!` before any of them negates (`filter=!=status:200`). `statuscode` is an
+    alias of `status`, so the Internet Archive's `filter=statuscode:200` works, as "contains"
+    (a regex there).
+  - Filters that leave nothing are dropped: the fuzzy matcher (warcserver/index/fuzzymatcher.py)
+    reruns the query without them and returns every capture of the URL, each with
+    "is_fuzzy": "1". `allowFuzzy=false` turns that off. from/to are not relaxed.
+  - from=/to= take 1 to 14 digits, padded to the start/end of the period, inclusive;
+    closest=<14 digits>&sort=closest&limit=1 gives the nearest capture; fl=timestamp,status
+    narrows the fields.
 
-TimeMap, `GET B/synthetic/timemap/link/http://example.org/page`: 200,
-`Content-Type: application/link-format`, lines separated by ",\\n": self (with `from=`), timegate,
-original, then one memento per capture in timestamp order, e.g.
-    <B/synthetic/20190301120000/http://example.org/page>; rel="memento"; datetime="Fri, 01 Mar 2019 12:00:00 GMT"; collection="synthetic"
-A URL with no capture: 404 with an empty body.
+TimeMap, GET B/synthetic/timemap/link/https://www.example.com/report
+  200, Content-Type: application/link-format; entries separated by ",\n": self (with from=),
+  timegate, original, then one memento per capture in timestamp order:
+    <B/synthetic/20190301120000/https://www.example.com/report>; rel="memento"; datetime="Fri, 01 Mar 2019 12:00:00 GMT"; collection="synthetic",
+  A URL with no capture: 404, empty body.
 
-TimeGate, `GET B/synthetic/http://example.org/page` with
-`Accept-Datetime: Mon, 01 Jun 2020 00:00:00 GMT`: `307 Temporary Redirect`,
-`Location: B/synthetic/20200101000000/http://example.org/page` (the capture nearest in time,
-before or after, whatever its status), `Vary: accept-datetime` and a Link header naming original,
-timegate, timemap and that memento. Without Accept-Datetime: 307 to the newest capture. A URL with
-no capture: 404 (an HTML page). An unparseable Accept-Datetime: 400.
-(`redirect_to_exact: true` in config.yaml gives the redirect; without it pywb answers 200 with
-the page itself.)
+TimeGate, GET B/synthetic/https://www.example.com/report
+          with Accept-Datetime: Mon, 01 Jun 2020 00:00:00 GMT
+  307 Temporary Redirect (web.archive.org says 302), Content-Length: 0,
+    Location: B/synthetic/20200101000000/https://www.example.com/report
+  the capture nearest in time, before or after, whatever its status (here the 302 capture);
+  Vary: accept-datetime; Link: original, timegate, timemap and that memento with its datetime.
+  Without Accept-Datetime: 307 to the newest capture. No capture: 404 (an HTML page). An
+  unparseable Accept-Datetime: 400. The redirect comes from `redirect_to_exact: true` in our
+  config.yaml; without it pywb answers 200 with the memento itself.
 
-Replay, `GET B/synthetic/20190301120000/http://example.org/page`: the page rewritten, with a
-`<!-- WB Insert -->` block (wbinfo, wombat.js) after <head> and links pointing back into the
-archive (`href="/synthetic/20190301120000/http://example.org/b"`), Content-Length replaced by
-`X-Archive-Orig-Content-Length`, plus `Memento-Datetime` and Link headers.
-Raw replay, `GET B/synthetic/20190301120000id_/http://example.org/page`: the captured status,
-headers and body bytes unchanged (a 404 capture answers 404, a 302 capture answers 302 with its
-own Location, not rewritten), plus `Memento-Datetime` and Link headers. A timestamp that matches
-no capture exactly answers 307 to the nearest one; a short one is padded to the END of its period
-(`2019id_/` goes to a capture of 2020-01-01 rather than one of 2019-03-01).
+Replay, GET B/synthetic/20190301120000/https://www.example.com/report
+  The page rewritten: a `<!-- WB Insert -->` block (wbinfo, wombat.js) after <head>, links
+  pointing back into the archive (`href="/annex"` -> `href="/synthetic/20190301120000/https://www.
+  example.com/annex"`, absolute links -> `B/synthetic/...`), a 3xx Location rewritten the same way,
+  Content-Length -> X-Archive-Orig-Content-Length, plus Memento-Datetime and Link.
+Raw replay, GET B/synthetic/20190301120000id_/https://www.example.com/report
+  The captured status and body bytes unchanged, Content-Type and Location as captured (a 404
+  capture answers 404, a 302 capture answers 302 with its own Location); the captured Date header
+  comes back as X-Archive-Orig-Date; plus Memento-Datetime and Link. A timestamp that matches no
+  capture answers 307 to the nearest one; a short one is padded to the END of its period
+  (`2019id_/` goes to the capture of 2020-01-01, not the one of 2019-03-01).
+
+Also: pywb's built-in rules.yaml holds test rules for `com,example)/matched*` and
+`example,example,test)/` URL keys; the synthetic URLs here stay clear of them.
 """
 
 from __future__ import annotations
