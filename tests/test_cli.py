@@ -76,6 +76,9 @@ def test_merge_keeps_ids_and_hand_added_fields(tmp_path: Path) -> None:
         "archive_date: 2020-09-24\n    access_date: null\n    quote: Первые десять",
     )
     text = text.replace("sources: ['5']\n", "sources: ['5', 'https://example.org/extra']\n", 1)
+    # ... and a URL to reference 2, which the copied text does not give
+    text = text.replace("publisher: БЕЛТА\n    date: 2019-02-22\n    url: null",
+                        "publisher: БЕЛТА\n    date: 2019-02-22\n    url: https://example.org/belta")
     output.write_text(text, encoding="utf-8")
 
     code, _, err = run("extract", str(SEED), "-o", str(output), "--merge")
@@ -86,6 +89,7 @@ def test_merge_keeps_ids_and_hand_added_fields(tmp_path: Path) -> None:
     assert kept.id == "consultants-arrive"
     assert kept.sources == ("5", "https://example.org/extra")
     assert after.references["5"].quote == "Первые десять"
+    assert after.references["2"].url == "https://example.org/belta"
 
 
 def test_merge_into_an_invalid_file_writes_nothing(tmp_path: Path) -> None:

@@ -73,8 +73,10 @@ def test_durations(value: object, seconds: float) -> None:
 @pytest.mark.parametrize(
     ("options", "environ", "message"),
     [
-        ({"timeout": "soon"}, {}, "option --timeout: timeout: not a duration: 'soon'"),
-        ({}, {"VERIFIER_PER_HOST": "-1"}, "VERIFIER_PER_HOST: per_host: cannot be negative"),
+        ({"timeout": "soon"}, {}, "option --timeout: not a duration: 'soon'"),
+        ({"timeout": "0"}, {}, "option --timeout: must be more than 0, not '0'"),
+        ({}, {"VERIFIER_CONCURRENCY": "0"}, "VERIFIER_CONCURRENCY: concurrency: must be more than 0"),
+        ({}, {"VERIFIER_PER_HOST": "-1"}, "VERIFIER_PER_HOST: per-host: cannot be negative"),
         ({}, {"VERIFIER_NOW": "yesterday"}, "VERIFIER_NOW: now: not an ISO 8601 date-time"),
         ({}, {"VERIFIER_RESOLVE": "nonsense"}, "VERIFIER_RESOLVE: resolve: bad host override"),
         ({"colour": "red"}, {}, "unknown setting 'colour'"),
@@ -124,4 +126,25 @@ def test_bad_domain_rule(tmp_path: Path) -> None:
         '[domains."example.org"]\nacept = [403]\n', encoding="utf-8"
     )
     with pytest.raises(SettingsError, match=r"domains.example.org: unknown key 'acept'"):
+        load_settings({"claims": str(tmp_path / "claims.yaml")}, {})
+
+
+def test_config_keys_beside_and_inside_the_verifier_table(tmp_path: Path) -> None:
+    (tmp_path / "verifier.toml").write_text(
+        '[verifier]\ntimeout = "5s"\n\n[domains."example.org"]\nignore = "by hand"\n',
+        encoding="utf-8")
+    settings = load_settings({"claims": str(tmp_path / "claims.yaml")}, {})
+    assert settings.timeout == 5.0
+    rule = settings.rule_for("example.org")
+    assert rule is not None and rule.ignore == "by hand"
+
+
+def test_config_key_typo_is_caught_even_before_the_verifier_table(tmp_path: Path) -> None:
+    (tmp_path / "verifier.toml").write_text('timout = 3\n[verifier]\nretries = 1\n',
+                                           encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"unknown setting 'timout' \(did you mean 'timeout'\?\)"):
+        load_settings({"claims": str(tmp_path / "claims.yaml")}, {})
+    (tmp_path / "verifier.toml").write_text('retries = 3\n[verifier]\nretries = 1\n',
+                                           encoding="utf-8")
+    with pytest.raises(SettingsError, match="'retries' is set twice"):
         load_settings({"claims": str(tmp_path / "claims.yaml")}, {})

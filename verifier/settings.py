@@ -8,6 +8,7 @@ Precedence, highest first: command-line option > `VERIFIER_*` environment variab
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import os
 import re
@@ -24,8 +25,8 @@ CONFIG_NAME = "verifier.toml"
 DB_NAME = "verifier.db"
 
 
-def _doc(help: str, kind: str) -> Any:
-    return {"help": help, "kind": kind}
+def _doc(help: str, kind: str, positive: bool = False) -> Any:
+    return {"help": help, "kind": kind, "positive": positive}
 
 
 @dataclass(frozen=True)
@@ -68,16 +69,16 @@ class Settings:
         "Where reports are written. Default: `reports/` beside the claims file.", "path"))
     timeout: float = field(default=20.0, metadata=_doc(
         "Total deadline for one HTTP request, headers and body included (seconds; "
-        "`500ms`, `2m` also work).", "duration"))
+        "`500ms`, `2m` also work).", "duration", positive=True))
     connect_timeout: float = field(default=10.0, metadata=_doc(
-        "Deadline for opening a connection (seconds).", "duration"))
+        "Deadline for opening a connection (seconds).", "duration", positive=True))
     max_body_bytes: int = field(default=10_000_000, metadata=_doc(
-        "Largest body read, counted both compressed and decompressed.", "int"))
+        "Largest body read, counted both compressed and decompressed.", "int", positive=True))
     max_redirects: int = field(default=10, metadata=_doc("Most redirects followed.", "int"))
     concurrency: int = field(default=32, metadata=_doc(
-        "Requests in flight at once, over all hosts.", "int"))
+        "Requests in flight at once, over all hosts.", "int", positive=True))
     per_host: int = field(default=2, metadata=_doc(
-        "Requests in flight at once to one host.", "int"))
+        "Requests in flight at once to one host.", "int", positive=True))
     host_interval: float = field(default=0.5, metadata=_doc(
         "Least time between the starts of two requests to one host (seconds).", "duration"))
     retries: int = field(default=2, metadata=_doc(
@@ -88,7 +89,8 @@ class Settings:
     retry_after_max: float = field(default=60.0, metadata=_doc(
         "Longest `Retry-After` honoured; a server asking for more is not retried.", "duration"))
     dead_strikes: int = field(default=3, metadata=_doc(
-        "Strikes (checks that found the source gone) before a URL is confirmed dead.", "int"))
+        "Strikes (checks that found the source gone) before a URL is confirmed dead.", "int",
+        positive=True))
     dead_after: float = field(default=3 * 86400.0, metadata=_doc(
         "Least time between the first and last of those strikes (`3d`).", "duration"))
     max_age: float = field(default=0.0, metadata=_doc(
@@ -291,11 +293,15 @@ def env_name(name: str) -> str:
 
 
 def _convert(name: str, value: object, origin: str) -> object:
-    kind = _FIELDS[name].metadata["kind"]
+    meta = _FIELDS[name].metadata
     try:
-        return _PARSERS[kind](value)
+        converted = _PARSERS[meta["kind"]](value)
+        if meta.get("positive") and isinstance(converted, (int, float)) and converted <= 0:
+            raise ValueError(f"must be more than 0, not {value!r}")
+        return converted
     except ValueError as exc:
-        raise SettingsError(f"{origin}: {name}: {exc}") from None
+        where = origin if origin.startswith("option --") else f"{origin}: {name.replace('_', '-')}"
+        raise SettingsError(f"{where}: {exc}") from None
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -310,14 +316,21 @@ def _read_config(path: Path) -> dict[str, object]:
         raise SettingsError(f"{path}: invalid TOML: {exc}") from None
     except OSError as exc:
         raise SettingsError(f"{path}: cannot read: {exc.strerror}") from None
-    section = data.get("verifier", data)  # keys at the top level, or under [verifier]
+    # Settings may stand at the top level, under [verifier], or both (with [domains...] tables
+    # beside [verifier]); every key counts, and a key given twice is an error.
+    section = data.pop("verifier", {})
     if not isinstance(section, dict):
         raise SettingsError(f"{path}: [verifier] must be a table")
     values: dict[str, object] = {}
-    for key, value in section.items():
+    for key, value in [*data.items(), *section.items()]:
         name = key.replace("-", "_")
         if name not in _FIELDS or name == "claims":
-            raise SettingsError(f"{path}: unknown setting {key!r}")
+            known = [f.replace("_", "-") for f in _FIELDS if f != "claims"]
+            hint = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
+            suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise SettingsError(f"{path}: unknown setting {key!r}{suffix}")
+        if name in values:
+            raise SettingsError(f"{path}: {key!r} is set twice")
         values[name] = value
     return values
 

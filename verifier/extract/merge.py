@@ -23,12 +23,8 @@ class MergeStats:
     removed: int
 
 
-def _identity(ref: Reference) -> tuple[str, str] | None:
-    if ref.url:
-        return ("url", ref.url.strip().lower())
-    if ref.title:
-        return ("title", " ".join(ref.title.split()).lower())
-    return None
+def _norm(text: str | None) -> str | None:
+    return " ".join(text.split()).lower() if text else None
 
 
 def _merge_reference(old: Reference, new: Reference) -> Reference:
@@ -41,12 +37,19 @@ def _merge_reference(old: Reference, new: Reference) -> Reference:
 
 
 def _match_references(old: Document, new: Document) -> dict[str, Reference]:
-    by_identity = {_identity(r): r for r in old.references.values() if _identity(r)}
+    """Each new reference merged with the old one it is: same URL, else same title, else the
+    same footnote number when that old reference had neither (so a URL added by hand still
+    finds its reference)."""
+    by_url = {_norm(r.url): r for r in old.references.values() if r.url}
+    by_title = {_norm(r.title): r for r in old.references.values() if r.title}
     merged: dict[str, Reference] = {}
     for key, ref in new.references.items():
-        previous = by_identity.get(_identity(ref)) if _identity(ref) else None
-        if previous is None and key in old.references and _identity(old.references[key]) is None:
-            previous = old.references[key]  # neither side has a URL or title: same number, same ref
+        previous = (by_url.get(_norm(ref.url)) if ref.url else None) or (
+            by_title.get(_norm(ref.title)) if ref.title else None)
+        if previous is None and key in old.references:
+            candidate = old.references[key]
+            if not ref.title or not candidate.title or _norm(candidate.title) == _norm(ref.title):
+                previous = candidate
         merged[key] = _merge_reference(previous, ref) if previous else ref
     return merged
 
