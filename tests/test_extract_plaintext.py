@@ -203,3 +203,19 @@ def test_space_is_kept_before_a_word_that_starts_with_a_dot() -> None:
     assert clean_claim_text("Files ending in .html are pages .") == "Files ending in .html are pages."
     assert clean_claim_text("headed by Oleg Paferov  . In the future") == (
         "headed by Oleg Paferov. In the future")
+
+
+def test_text_pasted_from_the_lead_on_keeps_its_first_claim() -> None:
+    lines = seed().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Relations between"))
+    document = extract("\n".join(lines[start:]))
+    assert len(document.claims) == 12
+    assert document.claims[0].text.startswith("Relations between Belarus and Venezuela")
+    assert document.article is not None and document.article.title is None
+
+
+def test_synthetic_short_cited_paragraph_is_a_claim_not_a_heading() -> None:
+    text = "Synthetic person\n\nLife\n\nHe died in 1990. [1]\n\nHe was buried in Minsk. [2]\n"
+    claims = extract(text).claims
+    assert [(c.text, c.section) for c in claims] == [
+        ("He died in 1990.", "Life"), ("He was buried in Minsk.", "Life")]

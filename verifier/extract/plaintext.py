@@ -73,8 +73,24 @@ def _feed_paragraph(builder: ClaimBuilder, line: str) -> None:
     builder.end_paragraph()
 
 
+def _has_marker(line: str) -> bool:
+    """A reference marker or a known maintenance tag (not an interlanguage [ be ])."""
+    for match in _MARKER.finditer(line):
+        tag = match.group("tag")
+        if tag is None or not _LANG_CODE.match(normalize_space(tag).lower()):
+            return True
+    return False
+
+
 def _is_prose(line: str) -> bool:
-    return bool(_SENTENCE_END.search(line) or _MARKER.search(line)) and len(line) > 25
+    return _has_marker(line) or (bool(_SENTENCE_END.search(line)) and len(line) > 25)
+
+
+def _is_heading(block: list[str]) -> bool:
+    """A lone short line with no marker and no closing punctuation."""
+    line = block[0]
+    return (len(block) == 1 and len(line) <= 80 and not _has_marker(line)
+            and not _SENTENCE_END.search(line))
 
 
 def _strip_backlinks(body: str) -> str:
@@ -150,13 +166,14 @@ def extract(text: str) -> Document:
     builder = ClaimBuilder()
     references: dict[str, Reference] = {}
     blocks = _blocks(text)
-    title = normalize_space(blocks[0][0]) if blocks and len(blocks[0]) == 1 else None
+    # The first line is the title when it looks like one; text pasted from the lead on is not.
+    title = normalize_space(blocks[0][0]) if blocks and _is_heading(blocks[0]) else None
     mode = "body"  # body -> skip (a section without claims) -> refs (the references list)
     next_number = 1
     for index, block in enumerate(blocks):
         if index == 0 and title is not None:
             continue
-        if len(block) == 1 and not _is_prose(block[0]) and len(block[0]) <= 80:
+        if _is_heading(block):
             heading = _EDIT_LINK.sub("", normalize_space(block[0]))
             name = heading.lower()
             if name in _REFERENCE_HEADINGS:
