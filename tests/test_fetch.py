@@ -479,3 +479,15 @@ def test_fetch_one_returns_answers_and_raises_when_there_is_none() -> None:
     with pytest.raises(FetchError) as caught:
         fetch_one(f"http://127.0.0.1:{closed_port()}/", QUICK)
     assert caught.value.kind == "connection_error"
+
+
+def test_same_host_only_stops_at_a_redirect_to_another_host() -> None:
+    with serve({"/live": Reply(200, b"the live site")}, host="127.0.0.5") as live:
+        target = f"{live.base}/live"
+        with serve({"/capture": Reply(302, b"", {"Location": target})}, host="127.0.0.6") as archive:
+            kept = fetch(f"{archive.base}/capture", same_host_only=True)
+            followed = fetch(f"{archive.base}/capture")
+        assert live.log == [("GET", "/live")]  # only the ordinary fetch went on to the live site
+    assert (kept.status, kept.failure) == (302, None)
+    assert "another host" in kept.detail
+    assert followed.status == 200

@@ -56,7 +56,8 @@ class ArchiveClient(Protocol):
     """What lookups need of the fetch layer; verifier.fetch.Fetcher is one."""
 
     async def fetch(self, url: str, *, head_first: bool = False,
-                    headers: Mapping[str, str] | None = None) -> FetchResult: ...
+                    headers: Mapping[str, str] | None = None,
+                    same_host_only: bool = False) -> FetchResult: ...
 
 
 class SaveClient(ArchiveClient, Protocol):
@@ -283,7 +284,7 @@ def _unreachable(result: FetchResult) -> bool:
 async def _verify(fetcher: ArchiveClient, snapshot: Snapshot) -> _Verdict:
     """Fetch a capture of unknown status: 200/203/206 and no archive error page accepts it."""
     target = snapshot.raw_url or snapshot.replay_url
-    result = await fetcher.fetch(target)
+    result = await fetcher.fetch(target, same_host_only=True)
     moved = _moved(target, result, exact_time=True)
     if moved:
         return _Verdict(False, moved)
@@ -375,7 +376,7 @@ async def check_archive_url(
     """Check a reference's archive link: a real capture, taken near the access date."""
     parsed = parse_replay_url(archive_url)
     target = _raw_form(parsed, archives) or archive_url
-    result = await fetcher.fetch(target)
+    result = await fetcher.fetch(target, same_host_only=True)
     # An archive sends a short or inexact timestamp on to a capture: the last one reached counts.
     hops = [parse_replay_url(u) for u in [*(r.url for r in result.redirects), result.final_url]]
     shown = next((hop for hop in reversed(hops) if hop is not None), parsed)

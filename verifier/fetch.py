@@ -229,9 +229,14 @@ class Fetcher:
             self._session = None
 
     async def fetch(
-        self, url: str, *, head_first: bool = False, headers: Mapping[str, str] | None = None
+        self, url: str, *, head_first: bool = False, headers: Mapping[str, str] | None = None,
+        same_host_only: bool = False,
     ) -> FetchResult:
-        """Fetch `url`, following redirects (HEAD first if asked); never raises for the network."""
+        """Fetch `url`, following redirects (HEAD first if asked); never raises for the network.
+
+        `same_host_only` stops at a redirect to another host and answers with it: an archived
+        redirect points at the live site, which an archive lookup must not touch.
+        """
         clock = _Clock(self._settings.current_time())
         target, problem = _parse(url)
         if target is None:
@@ -239,14 +244,15 @@ class Fetcher:
             return _result(url, "GET", clock, [], answer)
         extra = dict(headers or {})
         if head_first:
-            head = await self._follow(url, target, "HEAD", extra, clock)
+            head = await self._follow(url, target, "HEAD", extra, clock, same_host_only)
             # Many servers mishandle HEAD (405, 501, 403, hangs): only a clean answer is trusted.
             if head.failure == "dns_error" or (head.failure is None and (head.status or 0) < 400):
                 return head
-        return await self._follow(url, target, "GET", extra, clock)
+        return await self._follow(url, target, "GET", extra, clock, same_host_only)
 
     async def _follow(
-        self, url: str, target: URL, method: str, headers: dict[str, str], clock: _Clock
+        self, url: str, target: URL, method: str, headers: dict[str, str], clock: _Clock,
+        same_host_only: bool = False,
     ) -> FetchResult:
         """Request `target` and the redirects it leads to, one recorded hop at a time."""
         hops: list[Redirect] = []
@@ -271,6 +277,8 @@ class Fetcher:
             elif len(hops) > self._settings.max_redirects:
                 answer.failure = "redirect_loop"
                 answer.detail = f"more than {self._settings.max_redirects} redirects"
+            elif same_host_only and following.host != current.host:
+                answer.detail = f"HTTP {answer.status}: redirects to another host, not followed"
             elif self._request_key(following) in seen:
                 answer.failure = "redirect_loop"
                 answer.detail = f"redirect loop: {current} sends back to {following}"
