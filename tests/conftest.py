@@ -19,6 +19,14 @@ def no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name.upper(), raising=False)
 
 
+@pytest.fixture(autouse=True)
+def no_archives_on_the_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default archives are on the internet, which tests never touch: point them at a
+    closed loopback port, so a lookup a test did not plan for fails at once, offline."""
+    monkeypatch.setenv("VERIFIER_ARCHIVES",
+                       '[{"name": "nowhere", "pywb": "http://127.0.0.1:9/nowhere"}]')
+
+
 def require_extra(available: bool, reason: str) -> None:
     """Skip a test that needs something beyond pip, locally; fail it in CI, which must have it."""
     if available:

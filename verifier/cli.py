@@ -160,13 +160,15 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
 @click.option("--max-age", help="Skip URLs found alive more recently than this, e.g. 7d.")
 @click.option("--no-assess", is_flag=True,
               help="Only reachability: no bodies needed, so HEAD may answer before GET.")
+@click.option("--no-archive", is_flag=True, help="Do not look for archived copies.")
 @click.option("--wait", is_flag=True, help="Wait for another run on the database to finish.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output (for cron).")
 @json_option
 @network_options
 @limit_options
 def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
-          wait: bool, quiet: bool, as_json: bool | None, **options: Any) -> None:
+          no_archive: bool, wait: bool, quiet: bool, as_json: bool | None,
+          **options: Any) -> None:
     """Fetch every source of the claims, classify it, and record the run in the history.
 
     Each unique URL is fetched once per run. A URL is confirmed dead only after repeated
@@ -186,7 +188,8 @@ def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: 
     live = sys.stderr.isatty()
     summary = run_check(CheckRequest(
         command=" ".join(["verifier", *sys.argv[1:]]) if sys.argv[1:] else "verifier check",
-        head_first=no_assess, wait=wait, progress=None if quiet else sys.stderr,
+        head_first=no_assess, archive=not no_archive, wait=wait,
+        progress=None if quiet else sys.stderr,
         live_progress=live,
     ), settings)
     if _wants_json(as_json):

@@ -7,6 +7,8 @@ import datetime as dt
 import signal
 import sys
 from collections import Counter
+from collections.abc import Callable, Coroutine
+from typing import Any
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
@@ -17,15 +19,17 @@ from verifier.extract import extract_article
 from verifier.extract.merge import merge
 from verifier.files import write_atomic
 from verifier.cache import BodyCache
+from verifier.archive import ArchiveLookup
+from verifier.archiving import ArchiveJob, find_copies, plan
 from verifier.checker import check_targets
 from verifier.errors import InterruptedRun
-from verifier.models import Article, CheckStatus, ClaimSet, Reference
+from verifier.models import Article, CheckStatus, ClaimSet, LookupOutcome, Reference
 from verifier.progress import Progress
 from verifier.settings import Settings
 from verifier.recorder import Recorder
-from verifier.store import RunStatus, Store
+from verifier.store import LookupRow, RunStatus, Store
 from verifier.summary import CheckSummary, UrlLine
-from verifier.targets import Citation, Target, Targets, collect
+from verifier.targets import Citation, Targets, collect
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO = sy
 class CheckRequest:
     command: str = "verifier check"
     head_first: bool = False  # --no-assess: bodies are not needed, HEAD may answer
+    archive: bool = True  # --no-archive turns the search for archived copies off
     wait: bool = False  # wait for another run's lock instead of exiting 4
     progress: TextIO | None = None  # where progress goes; None with --quiet
     live_progress: bool = False  # a terminal: one line rewritten in place
@@ -114,6 +119,23 @@ def _citation_text(citation: Citation, refs: dict[tuple[str, str], Reference]) -
     return f"ref {citation.ref_key}{title}: {claims}"
 
 
+def _archived_text(found: LookupRow | None) -> str:
+    if found is None:
+        return ""
+    if found.snapshot is not None:
+        when = found.snapshot.captured_at.date().isoformat()
+        return f"{found.snapshot.archive}, captured {when}: {found.snapshot.replay_url}"
+    if found.outcome is LookupOutcome.NO_SNAPSHOT:
+        return "no copy found in any archive"
+    return "the archives could not be asked: " + _one_line(found.why or "lookup failed")
+
+
+def _one_line(text: str, width: int = 300) -> str:
+    """Reasons from servers can span lines and carry control characters: one printable line."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return _shorten(flat, width)
+
+
 def _shorten(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
@@ -125,9 +147,11 @@ def _settings_record(settings: Settings) -> dict[str, object]:
     return {name: getattr(settings, name) for name in keep}
 
 
-def _run_checks(targets: list[Target], settings: Settings, recorder: Recorder,
-                head_first: bool) -> bool:
-    """Check the targets; False when SIGTERM or Ctrl-C (SIGINT) stopped the run early."""
+RESUME_WITHIN = dt.timedelta(days=1)  # an interrupted run older than this is not continued
+
+
+def _until_signal(work: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+    """Run `work` in an event loop; False when SIGTERM or Ctrl-C (SIGINT) stopped it early."""
 
     async def main() -> bool:
         task = asyncio.current_task()
@@ -136,7 +160,7 @@ def _run_checks(targets: list[Target], settings: Settings, recorder: Recorder,
         for stop in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(stop, task.cancel)
         try:
-            await check_targets(targets, settings, recorder, head_first=head_first)
+            await work()
             return True
         except asyncio.CancelledError:
             return False
@@ -145,6 +169,36 @@ def _run_checks(targets: list[Target], settings: Settings, recorder: Recorder,
                 loop.remove_signal_handler(stop)
 
     return asyncio.run(main())
+
+
+def _anchors(targets: Targets, claim_set: ClaimSet) -> dict[str, dt.date | None]:
+    """Each URL's anchor date: the earliest access (else publication) date of its references."""
+    refs = {(d.name, k): r for d in claim_set.documents for k, r in d.references.items()}
+    anchors: dict[str, dt.date | None] = {}
+    for target in targets.urls:
+        dates = [ref.anchor_date for c in target.citations if c.ref_key is not None
+                 and (ref := refs.get((c.document, c.ref_key))) is not None and ref.anchor_date]
+        anchors[target.url] = min(dates) if dates else None
+    return anchors
+
+
+def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
+                 claim_set: ClaimSet, settings: Settings) -> tuple[bool, int]:
+    """Ask the archives about the URLs that need a copy; (finished, lookups made)."""
+    url_ids = list(ids.values())
+    jobs = plan(targets.urls, ids, store.url_rows(url_ids), _anchors(targets, claim_set),
+                store.latest_lookups(url_ids), settings.current_time(),
+                dt.timedelta(seconds=settings.archive_expiry))
+    made = 0
+
+    def record(job: ArchiveJob, found: ArchiveLookup) -> None:
+        nonlocal made
+        store.record_lookup(run_id, job.url_id, settings.current_time(), found.outcome,
+                            job.anchor, found.snapshot, found.why, found.notes)
+        made += 1
+
+    finished = _until_signal(lambda: find_copies(jobs, settings, record))
+    return finished, made
 
 
 def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
@@ -164,10 +218,10 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
         resumed: set[int] = set()
         previous = store.previous_run(run_id)
         while (previous and previous.status is RunStatus.INTERRUPTED
-               and previous.claim_set_id == set_id):
+               and previous.claim_set_id == set_id and now - previous.started_at < RESUME_WITHIN):
             resumed |= store.checked_in_run(previous.id)
             previous = store.previous_run(previous.id)
-        fresh: set[int] = set()
+        fresh: set[int] = set()  # found alive within --max-age: not due
         if settings.max_age > 0:
             since = now - dt.timedelta(seconds=settings.max_age)
             alive = [s.value for s in CheckStatus if s.is_alive()]
@@ -178,19 +232,24 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
         recorder = Recorder(store, run_id, ids, settings, BodyCache(settings.cache_path()),
                             progress)
         try:
-            finished = _run_checks(due, settings, recorder, request.head_first)
+            finished = _until_signal(
+                lambda: check_targets(due, settings, recorder, head_first=request.head_first))
         finally:
             recorder.close()
             progress.close()
+        counts = dict(recorder.counts)
+        if finished and request.archive:
+            finished, counts["archive_lookups"] = _find_copies(
+                store, run_id, targets, ids, claim_set, settings)
         status = RunStatus.COMPLETED if finished else RunStatus.INTERRUPTED
-        store.finish_run(run_id, status, settings.current_time(), dict(recorder.counts))
+        store.finish_run(run_id, status, settings.current_time(), counts)
         summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,
                                  checked=sum(recorder.counts.values()), fresh=len(fresh),
                                  resumed=len(resumed & set(ids.values())))
     if not finished:
         raise InterruptedRun(
             f"stopped by a signal: run {run_id} recorded as interrupted after "
-            f"{summary.checked} of {len(due)} URLs; the next run checks only the rest"
+            f"{summary.checked} of {len(due)} URLs; the next run completes what is missing"
         )
     return summary
 
@@ -202,6 +261,8 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
     url_ids = list(ids.values())
     latest = store.latest_checks(url_ids, as_of_run=run_id)
     rows = store.url_rows(url_ids)
+    lookups = store.latest_lookups(url_ids)
+    archive_now = []
     failing, inconclusive = [], []
     by_status: Counter[str] = Counter()
     by_state: Counter[str] = Counter()
@@ -212,9 +273,14 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         if check is None:
             continue
         by_status[check.status.value] += 1
-        line = UrlLine(target.url, check.status.value, check.reason or "", check.http_status,
-                       row.state.value, row.strikes,
-                       tuple(_citation_text(c, refs) for c in target.citations))
+        found = lookups.get(url_id)
+        line = UrlLine(target.url, check.status.value, _one_line(check.reason or ""),
+                       check.http_status, row.state.value, row.strikes,
+                       tuple(_citation_text(c, refs) for c in target.citations),
+                       _archived_text(found))
+        if (found is not None and found.outcome is LookupOutcome.NO_SNAPSHOT
+                and check.status.is_alive()):
+            archive_now.append(target.url)
         if row.state.needs_attention():
             failing.append(line)
         elif (check.status.is_inconclusive() and check.status is not CheckStatus.SKIPPED
@@ -228,5 +294,6 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         by_status=dict(by_status), by_state=dict(by_state),
         failing=tuple(sorted(failing, key=lambda u: (u.state != "confirmed_dead", u.url))),
         inconclusive=tuple(inconclusive), no_url=no_url, citation_needed=unsourced,
+        archive_now=tuple(archive_now),
         strikes_to_confirm=settings.dead_strikes, days_to_confirm=settings.dead_after / 86400,
     )

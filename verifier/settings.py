@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from verifier import __version__
+from verifier.archive_formats import (
+    DEFAULT_ARCHIVES,
+    ArchiveEndpoint,
+    pywb_endpoint,
+    wayback_endpoint,
+)
 from verifier.errors import SettingsError
 
 CONFIG_NAME = "verifier.toml"
@@ -52,6 +58,17 @@ class DomainRule:
     def matches(self, host: str) -> bool:
         host = host.lower().rstrip(".")
         return host == self.domain or host.endswith("." + self.domain)
+
+
+# Politeness towards the archives, unless a [domains] rule says otherwise. The Internet Archive
+# serves CDX and TimeMaps from one pool of about 24 requests a minute and blocks clients that
+# keep going after 429s (see archive.py); one request at a time, 2.5 s apart, stays below.
+ARCHIVE_RULES = (
+    DomainRule("web.archive.org", per_host=1, host_interval=2.5),
+    DomainRule("archive.org", per_host=1, host_interval=2.5),
+    DomainRule("arquivo.pt", per_host=1, host_interval=1.0),
+    DomainRule("webarchive.loc.gov", per_host=1, host_interval=1.0),
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,19 @@ class Settings:
         "Base URL of the Wayback Machine.", "str"))
     doi_resolver: str = field(default="https://doi.org", metadata=_doc(
         "Resolver that turns a DOI into a URL.", "str"))
+    archives: tuple[ArchiveEndpoint, ...] = field(default=(), metadata=_doc(
+        "Archives searched for copies, in order of preference: `[[archives]]` tables in "
+        "verifier.toml with `name`, `kind` (`wayback`: a CDX API; `memento`: a TimeMap), "
+        "`cdx-url`, `timemap-url` (with `{url}`), `replay-url` and `raw-url` (with "
+        "`{timestamp}` and `{url}`), `cdx-dialect` (`ia` or `pywb`), `availability-url`; "
+        "or a `pywb = \"http://host/collection\"` shorthand; in the environment, the same as "
+        "JSON. Default: the Wayback Machine at `wayback-url`, Arquivo.pt, the Library of "
+        "Congress.", "archives"))
+    archive_expiry: float = field(default=7 * 86400.0, metadata=_doc(
+        "Ask the archives again about a URL after this long when they had no copy or could "
+        "not be asked; a copy found is kept for good.", "duration"))
+    archive_deadline: float = field(default=60.0, metadata=_doc(
+        "Most time one URL's lookup may take over all archives.", "duration", positive=True))
     resolve: tuple[HostOverride, ...] = field(default=(), metadata=_doc(
         "Host-to-address map, like `curl --resolve`: `HOST:PORT:ADDRESS` or `HOST:ADDRESS`, "
         "comma-separated in the environment, a list in verifier.toml.", "resolve"))
@@ -119,9 +149,18 @@ class Settings:
         "(for building histories that span days).", "datetime"))
 
     def rule_for(self, host: str) -> DomainRule | None:
-        """The most specific domain rule that covers `host`."""
-        matching = [r for r in self.domains if r.matches(host)]
-        return max(matching, key=lambda r: len(r.domain)) if matching else None
+        """The most specific domain rule that covers `host`; the built-in archive rules last."""
+        for rules in (self.domains, ARCHIVE_RULES):
+            matching = [r for r in rules if r.matches(host)]
+            if matching:
+                return max(matching, key=lambda r: len(r.domain))
+        return None
+
+    def archive_endpoints(self) -> tuple[ArchiveEndpoint, ...]:
+        """The archives to search, in order of preference."""
+        if self.archives:
+            return self.archives
+        return (wayback_endpoint(self.wayback_url), *DEFAULT_ARCHIVES[1:])
 
     def effective_user_agent(self) -> str:
         if self.user_agent:
@@ -252,6 +291,53 @@ def _parse_domains(value: object) -> tuple[DomainRule, ...]:
     return tuple(_parse_rule(domain, table) for domain, table in value.items())
 
 
+_ARCHIVE_KEYS = {"name", "kind", "cdx_url", "timemap_url", "replay_url", "raw_url",
+                 "cdx_dialect", "availability_url", "pywb"}
+
+
+def _parse_archive(index: int, table: object) -> ArchiveEndpoint:
+    if isinstance(table, ArchiveEndpoint):
+        return table
+    if not isinstance(table, dict):
+        raise ValueError(f"archives[{index}]: expected a table")
+    values = {k.replace("-", "_"): v for k, v in table.items()}
+    unknown = sorted(set(values) - _ARCHIVE_KEYS)
+    if unknown:
+        raise ValueError(f"archives[{index}]: unknown key {unknown[0]!r}")
+    if not all(isinstance(v, str) for v in values.values()):
+        raise ValueError(f"archives[{index}]: every value is text")
+    name = values.get("name") or f"archive {index + 1}"
+    if "pywb" in values:
+        return pywb_endpoint(name, values["pywb"])
+    kind = values.get("kind")
+    if kind not in ("wayback", "memento"):
+        raise ValueError(f"archives[{index}].kind: 'wayback' or 'memento', not {kind!r}")
+    if kind == "wayback" and not values.get("cdx_url"):
+        raise ValueError(f"archives[{index}]: a wayback archive needs cdx-url")
+    if kind == "memento" and not values.get("timemap_url"):
+        raise ValueError(f"archives[{index}]: a memento archive needs timemap-url")
+    if not values.get("replay_url"):
+        raise ValueError(f"archives[{index}]: replay-url is needed")
+    dialect = values.get("cdx_dialect")
+    if dialect not in (None, "ia", "pywb"):
+        raise ValueError(f"archives[{index}].cdx-dialect: 'ia' or 'pywb', not {dialect!r}")
+    return ArchiveEndpoint(name, kind, values.get("cdx_url"), values.get("timemap_url"),
+                           values["replay_url"], values.get("raw_url"),
+                           cdx_dialect=dialect or ("ia" if kind == "wayback" else None),
+                           availability_url=values.get("availability_url"))
+
+
+def _parse_archives(value: object) -> tuple[ArchiveEndpoint, ...]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not JSON: {exc}") from None
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("expected a list of archives")
+    return tuple(_parse_archive(i, table) for i, table in enumerate(value))
+
+
 def _parse_datetime(value: object) -> dt.datetime:
     if isinstance(value, dt.datetime):
         moment = value
@@ -285,6 +371,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "resolve": _parse_resolve,
     "datetime": _parse_datetime,
     "domains": _parse_domains,
+    "archives": _parse_archives,
 }
 
 

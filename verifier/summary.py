@@ -80,6 +80,7 @@ class UrlLine:
     state: str
     strikes: int
     cited_by: tuple[str, ...]  # "ref 5 (Title)" or "inline in claim-id"
+    archived: str = ""  # the copy to use, "no copy found", or why the archives could not say
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class CheckSummary:
     inconclusive: tuple[UrlLine, ...]  # blocked, rate limited, TLS problems
     no_url: tuple[str, ...]  # references that give nothing to check
     citation_needed: tuple[str, ...]  # claims the article itself marks as unsourced
+    archive_now: tuple[str, ...]  # live URLs no archive holds: archive them while they last
     strikes_to_confirm: int
     days_to_confirm: float
 
@@ -106,6 +108,7 @@ class CheckSummary:
         data["inconclusive"] = [u.__dict__ for u in self.inconclusive]
         data["no_url"] = list(self.no_url)
         data["citation_needed"] = list(self.citation_needed)
+        data["archive_now"] = list(self.archive_now)
         return data
 
     def as_text(self) -> str:
@@ -135,6 +138,11 @@ class CheckSummary:
             lines.append("")
             lines.append(f"NO URL ({len(self.no_url)}): references that give nothing to check.")
             lines.extend(f"  {line}" for line in self.no_url)
+        if self.archive_now:
+            lines.append("")
+            lines.append(f"ARCHIVE THESE NOW ({len(self.archive_now)}): live sources that no "
+                         "archive holds a copy of.")
+            lines.extend(f"  {url}" for url in self.archive_now)
         if self.citation_needed:
             lines.append("")
             lines.append(f"CITATION NEEDED ({len(self.citation_needed)}): claims the article "
@@ -157,9 +165,11 @@ def _url_lines(items: tuple[UrlLine, ...], show_strikes: int = 0) -> list[str]:
         strikes = ""
         if show_strikes:
             strikes = (" [confirmed dead]" if item.state == "confirmed_dead"
-                       else f" [strike {item.strikes} of {show_strikes}]")
+                       else f" [{item.strikes} strike{'s' if item.strikes != 1 else ''}]")
         out.append(f"  {item.status}{code}{strikes}  {item.url}")
         out.append(f"      {item.reason}")
+        if item.archived:
+            out.append(f"      archived copy: {item.archived}")
         for citation in item.cited_by:
             out.append(f"      cited by {citation}")
     return out
