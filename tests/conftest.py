@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
+import socket
 import ssl
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +29,28 @@ def no_archives_on_the_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     closed loopback port, so a lookup a test did not plan for fails at once, offline."""
     monkeypatch.setenv("VERIFIER_ARCHIVES",
                        '[{"name": "nowhere", "pywb": "http://127.0.0.1:9/nowhere"}]')
+
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests never ask a DNS server: names go to loopback through the `resolve` setting. A
+    lookup of any other name is refused here and fails the test that made it."""
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: object, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        try:
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            if name not in ("localhost", "None"):
+                asked.append(name)
+                raise socket.gaierror(socket.EAI_NONAME, f"tests ask no DNS server ({name})") from None
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    yield
+    assert not asked, f"the test asked DNS for {sorted(set(asked))}: map them with `resolve`"
 
 
 def require_extra(available: bool, reason: str) -> None:

@@ -42,8 +42,9 @@ def page(body: bytes = ARTICLE, status: int = 200, **headers: str) -> Reply:
 
 
 def base_env(resolve: list[str], now: str = "2026-01-01T00:00:00Z") -> dict[str, str]:
+    # nowhere.invalid stands for a host whose name is gone; no DNS server is asked about it.
     return {
-        "VERIFIER_RESOLVE": ",".join(resolve),
+        "VERIFIER_RESOLVE": ",".join([*resolve, "nowhere.invalid:-"]),
         "VERIFIER_NOW": now,
         "VERIFIER_TIMEOUT": "2s",
         "VERIFIER_RETRIES": "0",

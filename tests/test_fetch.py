@@ -302,7 +302,9 @@ def test_503_twice_then_200_backs_off_exponentially() -> None:
 
 
 def test_dns_failure_is_fast_and_not_retried() -> None:
-    result = fetch("http://no-such-host.invalid/", quick(retries=3))
+    # "-" in the resolve setting fails the lookup here, so no DNS server is asked
+    unresolvable = (HostOverride("no-such-host.invalid", None, "-"),)
+    result = fetch("http://no-such-host.invalid/", quick(retries=3, resolve=unresolvable))
     assert result.failure == "dns_error" and result.attempts == 1
     assert result.elapsed < 2.0
 

@@ -37,7 +37,7 @@ from verifier.fetch_body import (
     ACCEPT_ENCODING, BodyReader, Headers, decode_text, retry_after_seconds,
 )
 from verifier.models import Redirect
-from verifier.settings import DomainRule, HostOverride, Settings
+from verifier.settings import UNRESOLVABLE, DomainRule, HostOverride, Settings
 
 Failure = Literal["timeout", "dns_error", "connection_error", "tls_error", "redirect_loop",
                   "too_large", "invalid_url"]
@@ -92,7 +92,9 @@ class _OverrideResolver(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         for item in self._overrides:
-            if item.host == host.lower() and item.port in (None, port):
+            if item.host == host.lower().rstrip(".") and item.port in (None, port):
+                if item.address == UNRESOLVABLE:
+                    raise OSError(socket.EAI_NONAME, f"{host} does not resolve (resolve setting)")
                 fam = socket.AF_INET6 if ":" in item.address else socket.AF_INET
                 return [ResolveResult(hostname=host, host=item.address, port=port, family=fam,
                                       proto=0, flags=socket.AI_NUMERICHOST)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from verifier.errors import InputError
 from verifier.settings import Settings
-from verifier.store import CheckRow, RunRow, Store, UrlRow
+from verifier.store import CheckRow, LookupRow, RunRow, Store, UrlRow
 from verifier.urls import InvalidUrl, normalize
 
 
@@ -25,6 +25,7 @@ def _when(row_time: object) -> str:
 class Timeline:
     url: UrlRow
     checks: tuple[CheckRow, ...]
+    lookups: tuple[LookupRow, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         url = self.url
@@ -39,6 +40,16 @@ class Timeline:
                 "strikes_after": c.strikes, "elapsed_ms": c.elapsed_ms,
                 "redirects": [{"url": r.url, "status": r.status} for r in c.redirects],
             } for c in self.checks],
+            "archive_lookups": [{
+                "looked_up_at": _iso(lk.looked_up_at), "run": lk.run_id,
+                "outcome": lk.outcome.value, "anchor_date": _iso(lk.anchor_date),
+                "why": lk.why,
+                "snapshot": None if lk.snapshot is None else {
+                    "archive": lk.snapshot.archive,
+                    "captured_at": _iso(lk.snapshot.captured_at),
+                    "url": lk.snapshot.replay_url, "raw_url": lk.snapshot.raw_url,
+                },
+            } for lk in self.lookups],
         }
 
     def as_text(self) -> str:
@@ -58,6 +69,17 @@ class Timeline:
                          f"{http:>4}  {state:<22} {c.reason or ''}")
             if c.final_url and c.final_url != url.url:
                 lines.append(f"  {'':>4}  {'':<19}  -> {c.final_url}")
+        if self.lookups:
+            lines.append("")
+            lines.append("  archive lookups:")
+        for lk in self.lookups:
+            anchor = f" (anchor {lk.anchor_date.isoformat()})" if lk.anchor_date else ""
+            lines.append(f"  {_when(lk.looked_up_at)}  {lk.outcome.value}{anchor}")
+            if lk.snapshot is not None:
+                lines.append(f"      {lk.snapshot.archive}, captured "
+                             f"{_when(lk.snapshot.captured_at)}: {lk.snapshot.replay_url}")
+            if lk.why:
+                lines.append(f"      {lk.why}")
         return "\n".join(lines)
 
 
@@ -73,7 +95,7 @@ def url_history(url: str, settings: Settings) -> Timeline:
         row = store.url(key)
         if row is None:
             raise InputError(f"{url}: never checked in {store.path}")
-        return Timeline(row, tuple(store.checks_for_url(key)))
+        return Timeline(row, tuple(store.checks_for_url(key)), tuple(store.lookups_for_url(key)))
 
 
 @dataclass(frozen=True)

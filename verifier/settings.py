@@ -28,6 +28,7 @@ from verifier.archive_formats import (
 from verifier.errors import SettingsError
 
 CONFIG_NAME = "verifier.toml"
+UNRESOLVABLE = "-"  # the address in a `resolve` entry that makes its host fail to resolve
 DB_NAME = "verifier.db"
 
 
@@ -143,7 +144,9 @@ class Settings:
         "Most time one URL's lookup may take over all archives.", "duration", positive=True))
     resolve: tuple[HostOverride, ...] = field(default=(), metadata=_doc(
         "Host-to-address map, like `curl --resolve`: `HOST:PORT:ADDRESS` or `HOST:ADDRESS`, "
-        "comma-separated in the environment, a list in verifier.toml.", "resolve"))
+        "comma-separated in the environment, a list in verifier.toml. The address `-` makes "
+        "the host fail to resolve, without asking any DNS server (to rehearse an outage).",
+        "resolve"))
     now: dt.datetime | None = field(default=None, metadata=_doc(
         "The clock: an ISO 8601 date-time used as 'now' instead of the system clock "
         "(for building histories that span days).", "datetime"))

@@ -1,0 +1,127 @@
+"""`verifier check` finding archived copies in a real archive (pywb) over loopback.
+
+The archive holds synthetic captures written for these tests, before, between and after the
+references' access dates, including a 404 capture and a redirect capture that must never be
+chosen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive_server import Capture, pywb_archive
+from servers import Reply, serve
+from verifier.cli import cli
+
+pytestmark = pytest.mark.needs_extra
+
+UTC = dt.timezone.utc
+
+
+def at(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+def page(text: str) -> bytes:
+    return f"<html><head><title>Synthetic capture: {text}</title></head><body><p>{text}</p>" \
+           f"</body></html>".encode()
+
+
+def run_check(claims: Path, env: dict[str, str], *args: str) -> dict[str, object]:
+    result = CliRunner().invoke(cli, ["check", str(claims), "--json", "--quiet", *args], env=env)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_check_chooses_the_copy_closest_before_the_access_date(tmp_path: Path) -> None:
+    with serve({"/alive": Reply(200, page("alive now"), {"Content-Type": "text/html"}),
+                "/dated": Reply(200, page("dated"), {"Content-Type": "text/html"}),
+                "/unarchived": Reply(200, page("never archived"), {"Content-Type": "text/html"})},
+               host="127.0.0.7") as site:
+        live = f"http://news.test:{site.port}"
+        gone = "http://gone.test/report"  # never resolves: the site is gone
+        captures = [
+            Capture(gone, at("2019-03-01T12:00:00"), body=page("report, March 2019")),
+            Capture(gone, at("2020-09-20T08:00:00"), body=page("report, 20 September 2020")),
+            Capture(gone, at("2020-09-22T08:00:00"), status=302, location="http://gone.test/"),
+            Capture(gone, at("2020-09-23T08:00:00"), status=404, body=page("not found")),
+            Capture(gone, at("2021-01-05T08:00:00"), body=page("report, January 2021")),
+            Capture(f"{live}/dated", at("2022-02-02T10:00:00"), body=page("dated, later")),
+            Capture(f"{live}/dated", at("2023-03-03T10:00:00"), body=page("dated, even later")),
+        ]
+        with pywb_archive(captures, tmp_path) as archive:
+            claims = tmp_path / "claims.yaml"
+            claims.write_text(f"""version: 1
+references:
+  "1": {{url: "{gone}", access_date: 2020-09-24}}
+  "2": {{url: "{live}/dated", access_date: 2021-06-01}}
+  "3": {{url: "{live}/unarchived", date: 2020-01-01}}
+  "4": {{url: "{live}/alive"}}
+claims:
+  - {{id: a, text: "Claim on the gone report.", sources: ["1"]}}
+  - {{id: b, text: "Claim on the dated page.", sources: ["2"]}}
+  - {{id: c, text: "Claim on the page nobody archived.", sources: ["3"]}}
+  - {{id: d, text: "Claim on a live page with no date.", sources: ["4"]}}
+""", encoding="utf-8")
+            env = {
+                "VERIFIER_RESOLVE": f"news.test:{site.port}:{site.host},gone.test:-",
+                "VERIFIER_ARCHIVES": json.dumps(
+                    [{"name": "local", "pywb": f"{archive.base}/{archive.collection}"}]),
+                "VERIFIER_NOW": "2026-01-01T00:00:00Z", "VERIFIER_TIMEOUT": "5s",
+                "VERIFIER_RETRIES": "0", "VERIFIER_HOST_INTERVAL": "0",
+            }
+            summary = run_check(claims, env)
+            lookups_after_first = summary["by_status"]
+            second = run_check(claims, {**env, "VERIFIER_NOW": "2026-01-02T00:00:00Z"})
+            history = CliRunner().invoke(cli, ["history", gone, "--claims", str(claims),
+                                               "--json"], env=env)
+
+    (failing,) = summary["failing"]  # type: ignore[misc]
+    assert failing["url"] == gone
+    # the closest verified capture before 2020-09-24: not the 404 (23rd) nor the redirect (22nd)
+    assert "captured 2020-09-20" in failing["archived"]
+    assert "/20200920080000/" in failing["archived"]
+    assert summary["archive_now"] == [f"{live}/unarchived"]
+    assert lookups_after_first == {"dns_error": 1, "ok": 3}
+
+    timeline = json.loads(history.stdout)
+    (lookup,) = timeline["archive_lookups"]  # found is final: the second run did not ask again
+    assert lookup["outcome"] == "found"
+    assert lookup["anchor_date"] == "2020-09-24"
+    assert lookup["snapshot"]["archive"] == "local"
+    assert lookup["snapshot"]["captured_at"].startswith("2020-09-20T08:00:00")
+    assert lookup["snapshot"]["raw_url"].endswith("/20200920080000id_/http://gone.test/report")
+    assert "2020-09-20" in lookup["why"]
+    assert second["archive_now"] == [f"{live}/unarchived"]  # still listed, not asked again yet
+
+
+def test_a_hanging_archive_does_not_stall_the_run(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # accepts connections, never answers
+    port = listener.getsockname()[1]
+    try:
+        claims = tmp_path / "claims.yaml"
+        claims.write_text('version: 1\nreferences:\n  "1": {url: "http://gone.test/x", '
+                          'access_date: 2020-01-01}\nclaims:\n  - {text: "A claim.", '
+                          'sources: ["1"]}\n', encoding="utf-8")
+        env = {"VERIFIER_ARCHIVES": json.dumps([{"name": "stuck",
+                                                 "pywb": f"http://127.0.0.1:{port}/coll"}]),
+               "VERIFIER_TIMEOUT": "1s", "VERIFIER_RETRIES": "0", "VERIFIER_ARCHIVE_DEADLINE": "3s",
+               "VERIFIER_RESOLVE": "gone.test:-"}
+        started = time.monotonic()
+        summary = run_check(claims, env)
+        took = time.monotonic() - started
+    finally:
+        listener.close()
+    assert took < 8
+    (failing,) = summary["failing"]  # type: ignore[misc]
+    assert failing["archived"].startswith("the archives could not be asked")
