@@ -125,3 +125,37 @@ def test_a_hanging_archive_does_not_stall_the_run(tmp_path: Path) -> None:
     assert took < 8
     (failing,) = summary["failing"]  # type: ignore[misc]
     assert failing["archived"].startswith("the archives could not be asked")
+
+
+def test_archive_links_the_references_give_are_checked(tmp_path: Path) -> None:
+    report = "http://gone.test/report"
+    captures = [
+        Capture(report, at("2020-09-20T08:00:00"), body=page("report, 20 September 2020")),
+        Capture(report, at("2020-09-23T08:00:00"), status=404, body=page("not found")),
+        Capture(report, at("2024-05-05T08:00:00"), body=page("report, May 2024")),
+    ]
+    with pywb_archive(captures, tmp_path) as archive:
+        replay = f"{archive.base}/{archive.collection}/{{}}/{report}"
+        claims = tmp_path / "claims.yaml"
+        claims.write_text(f"""version: 1
+references:
+  "1": {{url: "{report}", access_date: 2020-09-24, archive_url: "{replay.format('20200920080000')}"}}
+  "2": {{title: "Same report, a 404 capture", access_date: 2020-09-24,
+         archive_url: "{replay.format('20200923080000')}"}}
+  "3": {{title: "Same report, archived long after", access_date: 2020-09-24,
+         archive_url: "{replay.format('20240505080000')}"}}
+claims:
+  - {{id: a, text: "A claim.", sources: ["1", "2", "3"]}}
+""", encoding="utf-8")
+        env = {"VERIFIER_RESOLVE": "gone.test:-", "VERIFIER_TIMEOUT": "5s",
+               "VERIFIER_RETRIES": "0", "VERIFIER_NOW": "2026-01-01T00:00:00Z",
+               "VERIFIER_ARCHIVES": json.dumps(
+                   [{"name": "local", "pywb": f"{archive.base}/{archive.collection}"}])}
+        summary = run_check(claims, env)
+
+    to_fix = summary["archive_links_to_fix"]
+    assert len(to_fix) == 2  # type: ignore[arg-type]
+    first, second = to_fix  # type: ignore[misc]
+    assert first.startswith("ref 2 (Same report, a 404 capture)") and "404" in first
+    assert second.startswith("ref 3 (Same report, archived long after)")
+    assert "days after the access date 2020-09-24" in second

@@ -1,4 +1,5 @@
-"""Find archived copies: which URLs to ask the archives about, and asking them.
+"""Find archived copies: which URLs to ask the archives about, and asking them; and check the
+archive links that references already give.
 
 When to look (written policy): a URL that is failing or confirmed dead needs a copy to replace
 it; a live URL whose references give an access or publication date needs the copy from that
@@ -13,12 +14,12 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from verifier.archive import ArchiveLookup, lookup
+from verifier.archive import ArchiveLinkCheck, ArchiveLookup, check_archive_url, lookup
 from verifier.fetch import Fetcher
 from verifier.models import LookupOutcome
 from verifier.settings import Settings
 from verifier.store import LookupRow, UrlRow
-from verifier.targets import Target
+from verifier.targets import ArchiveLink, Target
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,21 @@ async def find_copies(
             on_result(job, result)
 
         await asyncio.gather(*(one(job) for job in jobs))
+
+
+async def check_links(
+    links: Sequence[ArchiveLink],
+    settings: Settings,
+    on_result: Callable[[ArchiveLink, ArchiveLinkCheck], None],
+) -> None:
+    """Check the archive links references give: real captures, near their access dates."""
+    archives = settings.archive_endpoints()
+    slots = asyncio.Semaphore(max(1, settings.concurrency))
+
+    async with Fetcher(settings) as fetcher:
+        async def one(link: ArchiveLink) -> None:
+            async with slots:
+                result = await check_archive_url(fetcher, link.url, link.access_date, archives)
+            on_result(link, result)
+
+        await asyncio.gather(*(one(link) for link in links))

@@ -19,8 +19,8 @@ from verifier.extract import extract_article
 from verifier.extract.merge import merge
 from verifier.files import write_atomic
 from verifier.cache import BodyCache
-from verifier.archive import ArchiveLookup
-from verifier.archiving import ArchiveJob, find_copies, plan
+from verifier.archive import ArchiveLinkCheck, ArchiveLookup
+from verifier.archiving import ArchiveJob, check_links, find_copies, plan
 from verifier.checker import check_targets
 from verifier.errors import InterruptedRun
 from verifier.models import Article, CheckStatus, ClaimSet, LookupOutcome, Reference
@@ -29,7 +29,7 @@ from verifier.settings import Settings
 from verifier.recorder import Recorder
 from verifier.store import LookupRow, RunStatus, Store
 from verifier.summary import CheckSummary, UrlLine
-from verifier.targets import Citation, Targets, collect
+from verifier.targets import ArchiveLink, Citation, Targets, collect
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,22 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
         made += 1
 
     finished = _until_signal(lambda: find_copies(jobs, settings, record))
-    return finished, made
+    if not finished:
+        return finished, made
+
+    # Archive links: checked until one check finds them sound, then again after the expiry.
+    known = store.archive_links_as_of(run_id)
+    now = settings.current_time()
+    expiry = dt.timedelta(seconds=settings.archive_expiry)
+    due = {link.url: link for link in targets.archive_links
+           if link.url not in known or not known[link.url].ok
+           or now - known[link.url].checked_at >= expiry}
+
+    def record_link(link: ArchiveLink, result: ArchiveLinkCheck) -> None:
+        store.record_archive_link(run_id, link.url, settings.current_time(), result.ok,
+                                  result.inconclusive, result.captured_at, result.problem)
+
+    return _until_signal(lambda: check_links(list(due.values()), settings, record_link)), made
 
 
 def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
@@ -287,6 +302,12 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
               and not target.paywalled):  # a paywall is expected to turn a bot away
             inconclusive.append(line)
     no_url = tuple(_citation_text(c, refs) for c in targets.no_url)
+    checked_links = store.archive_links_as_of(run_id)
+    links_to_fix = tuple(
+        f"{_citation_text(link.citation, refs)}: {link.url}: {known.problem}"
+        for link in targets.archive_links
+        if (known := checked_links.get(link.url)) is not None
+        and not known.ok and not known.inconclusive)
     unsourced = tuple(f"{c.id}: {_shorten(c.text)}" for c in claim_set.claims if c.citation_needed)
     return CheckSummary(
         run_id=run_id, run_status=status.value, database=str(store.path),
@@ -294,6 +315,6 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         by_status=dict(by_status), by_state=dict(by_state),
         failing=tuple(sorted(failing, key=lambda u: (u.state != "confirmed_dead", u.url))),
         inconclusive=tuple(inconclusive), no_url=no_url, citation_needed=unsourced,
-        archive_now=tuple(archive_now),
+        archive_now=tuple(archive_now), archive_links_to_fix=links_to_fix,
         strikes_to_confirm=settings.dead_strikes, days_to_confirm=settings.dead_after / 86400,
     )

@@ -49,11 +49,12 @@ from verifier.store_rows import (
     to_json,
     url_row,
 )
-from verifier.store_archives import ArchiveHistory, LookupRow
+from verifier.store_archives import ArchiveLinkHistory, ArchiveLinkRow, LookupRow
 from verifier.store_schema import MIGRATION_NAMES, MIGRATIONS, TableInfo, describe
 
 # The row types live in store_rows; callers import them from here.
 __all__ = [
+    "ArchiveLinkRow",
     "CheckRecord",
     "LookupRow",
     "CheckRow",
@@ -79,7 +80,7 @@ def _not_a_database(path: Path, why: str) -> StoreError:
     return StoreError(f"{path} is not a verifier database ({why})")
 
 
-class Store(ArchiveHistory):
+class Store(ArchiveLinkHistory):
     """An open history database. Use `Store.open()`; close it, or use it as a context manager."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout: float) -> None:

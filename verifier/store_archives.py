@@ -122,3 +122,40 @@ class ArchiveHistory:
         return [_lookup(row) for row in self._rows(
             _SELECT + " WHERE urls.url = ? ORDER BY archive_lookups.looked_up_at,"
             " archive_lookups.id", [url])]
+
+
+@dataclass(frozen=True)
+class ArchiveLinkRow:
+    archive_url: str
+    checked_at: dt.datetime
+    ok: bool
+    inconclusive: bool
+    captured_at: dt.datetime | None
+    problem: str | None
+
+
+class ArchiveLinkHistory(ArchiveHistory):
+    """Checks of the archive links references give; mixed into Store."""
+
+    def record_archive_link(self, run_id: int, archive_url: str, at: dt.datetime, ok: bool,
+                            inconclusive: bool, captured_at: dt.datetime | None,
+                            problem: str | None) -> None:
+        with self.write(), self._sql_errors("record an archive link check"):
+            self._db.execute(
+                "INSERT INTO archive_link_checks (run_id, archive_url, checked_at, ok,"
+                " inconclusive, captured_at, problem) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (run_id, archive_url) DO NOTHING",
+                [run_id, archive_url, timestamp(at), int(ok), int(inconclusive),
+                 timestamp(captured_at) if captured_at else None, problem],
+            )
+
+    def archive_links_as_of(self, run_id: int) -> dict[str, ArchiveLinkRow]:
+        """Each archive link's latest check made in `run_id` or before it."""
+        rows = self._rows(
+            "SELECT * FROM archive_link_checks WHERE run_id <= ? ORDER BY checked_at, id",
+            [run_id])
+        return {row["archive_url"]: ArchiveLinkRow(
+            archive_url=row["archive_url"], checked_at=parse_timestamp(row["checked_at"]),
+            ok=bool(row["ok"]), inconclusive=bool(row["inconclusive"]),
+            captured_at=parse_timestamp(row["captured_at"]) if row["captured_at"] else None,
+            problem=row["problem"]) for row in rows}

@@ -225,8 +225,29 @@ def m004_archive_lookups(db: Database) -> None:
     _run_all(db, _M004)
 
 
+_M005 = (
+    """CREATE TABLE archive_link_checks (
+   id INTEGER PRIMARY KEY,
+   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+   archive_url TEXT NOT NULL,
+   checked_at TEXT NOT NULL,
+   ok INTEGER NOT NULL,
+   inconclusive INTEGER NOT NULL DEFAULT 0,
+   captured_at TEXT,
+   problem TEXT,
+   UNIQUE (run_id, archive_url)
+)""",
+)
+
+
+def m005_archive_link_checks(db: Database) -> None:
+    """Checks of the archive links references already give."""
+    _run_all(db, _M005)
+
+
 _ORDER: tuple[Callable[[Database], None], ...] = (
     m001_initial, m002_archives_and_assessments, m003_check_outcomes, m004_archive_lookups,
+    m005_archive_link_checks,
 )
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
@@ -375,6 +396,17 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         snapshot_id="The snapshot chosen, when found.",
         why="Why that snapshot was chosen, in words.",
         notes="What each archive answered (JSON list of text).",
+    ),
+    "archive_link_checks": _doc(
+        "Each run's check of the archive links that references already give.",
+        id="Check number.",
+        run_id="The run that checked.",
+        archive_url="The archive link, as the reference writes it.",
+        checked_at="When (UTC).",
+        ok="1 when the link leads to a real capture taken near the access date.",
+        inconclusive="1 when the archive could not be asked: nothing is known of the link.",
+        captured_at="When the capture the link leads to was taken (UTC).",
+        problem="What is wrong with the link, in words.",
     ),
     "assessments": _doc(
         "How well one source supports one claim in one run.",

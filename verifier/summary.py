@@ -99,6 +99,7 @@ class CheckSummary:
     no_url: tuple[str, ...]  # references that give nothing to check
     citation_needed: tuple[str, ...]  # claims the article itself marks as unsourced
     archive_now: tuple[str, ...]  # live URLs no archive holds: archive them while they last
+    archive_links_to_fix: tuple[str, ...]  # archive links that lead to no fitting capture
     strikes_to_confirm: int
     days_to_confirm: float
 
@@ -109,6 +110,7 @@ class CheckSummary:
         data["no_url"] = list(self.no_url)
         data["citation_needed"] = list(self.citation_needed)
         data["archive_now"] = list(self.archive_now)
+        data["archive_links_to_fix"] = list(self.archive_links_to_fix)
         return data
 
     def as_text(self) -> str:
@@ -138,6 +140,11 @@ class CheckSummary:
             lines.append("")
             lines.append(f"NO URL ({len(self.no_url)}): references that give nothing to check.")
             lines.extend(f"  {line}" for line in self.no_url)
+        if self.archive_links_to_fix:
+            lines.append("")
+            lines.append(f"ARCHIVE LINKS TO FIX ({len(self.archive_links_to_fix)}): archived "
+                         "copies the references name that are no fitting capture.")
+            lines.extend(f"  {line}" for line in self.archive_links_to_fix)
         if self.archive_now:
             lines.append("")
             lines.append(f"ARCHIVE THESE NOW ({len(self.archive_now)}): live sources that no "

@@ -7,6 +7,7 @@ resolver; a reference with neither is reported as having no URL (there is nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from verifier.models import ClaimSet, Document, Reference
@@ -39,9 +40,21 @@ class Target:
 
 
 @dataclass(frozen=True)
+class ArchiveLink:
+    """An archived copy a reference already names: it must be a real capture from near the
+    reference's access date."""
+
+    url: str  # as written in the reference
+    original: str | None  # the reference's own URL
+    access_date: dt.date | None
+    citation: Citation
+
+
+@dataclass(frozen=True)
 class Targets:
     urls: tuple[Target, ...]
     no_url: tuple[Citation, ...]  # references that give nothing to check
+    archive_links: tuple[ArchiveLink, ...] = ()
 
 
 @dataclass
@@ -64,7 +77,8 @@ def _reference_url(ref: Reference, settings: Settings) -> tuple[str | None, bool
 
 
 def _document_targets(
-    document: Document, settings: Settings, found: dict[str, _Builder], no_url: list[Citation]
+    document: Document, settings: Settings, found: dict[str, _Builder], no_url: list[Citation],
+    archive_links: list[ArchiveLink],
 ) -> None:
     name = document.name
     citing: dict[str, list[str]] = {}
@@ -75,6 +89,8 @@ def _document_targets(
         claims = tuple(citing.get(key, ()))
         raw, via_doi = _reference_url(ref, settings)
         citation = Citation(name, key, claims)
+        if ref.archive_url:
+            archive_links.append(ArchiveLink(ref.archive_url, ref.url, ref.access_date, citation))
         if raw is None:
             no_url.append(citation)
             continue
@@ -98,8 +114,9 @@ def collect(claim_set: ClaimSet, settings: Settings) -> Targets:
     """The unique URLs of a claim set, in the order they are first cited."""
     found: dict[str, _Builder] = {}
     no_url: list[Citation] = []
+    archive_links: list[ArchiveLink] = []
     for document in claim_set.documents:
-        _document_targets(document, settings, found, no_url)
+        _document_targets(document, settings, found, no_url, archive_links)
     targets = []
     for url, builder in found.items():
         normal = normalize(builder.raw)
@@ -117,4 +134,4 @@ def collect(claim_set: ClaimSet, settings: Settings) -> Targets:
             via_doi=builder.via_doi,
             citations=tuple(builder.citations),
         ))
-    return Targets(tuple(targets), tuple(no_url))
+    return Targets(tuple(targets), tuple(no_url), tuple(archive_links))
