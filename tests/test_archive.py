@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
-import aiohttp
 import pytest
 
 from hostile import Conn, hostile
@@ -28,8 +26,7 @@ from verifier.archive_formats import (
     ArchiveFormatError, Capture, error_page_marker, parse_availability, parse_cdx, parse_links,
     parse_replay_url, parse_timemap, parse_timestamp, same_page,
 )
-from verifier.fetch import Fetcher, FetchResult
-from verifier.fetch_body import Headers
+from verifier.fetch import Fetcher
 from verifier.models import LookupOutcome, Snapshot
 from verifier.settings import Settings
 
@@ -440,34 +437,14 @@ def test_a_redirect_capture_is_flagged_and_an_archive_down_is_inconclusive() -> 
 
 # --- Save Page Now ------------------------------------------------------------------------------------
 
-class PostingClient:
-    """The fetch layer's GETs, plus a POST through aiohttp until Fetcher has its own."""
-
-    def __init__(self, fetcher: Fetcher, session: aiohttp.ClientSession) -> None:
-        self.fetcher, self.session = fetcher, session
-
-    async def fetch(self, url: str, *, head_first: bool = False,
-                    headers: Mapping[str, str] | None = None) -> FetchResult:
-        return await self.fetcher.fetch(url, head_first=head_first, headers=headers)
-
-    async def post(self, url: str, form: Mapping[str, str],
-                   headers: Mapping[str, str] | None = None) -> FetchResult:
-        async with self.session.post(url, data=dict(form), headers=dict(headers or {})) as answer:
-            body = await answer.read()
-            return FetchResult(url, "POST", answer.status, str(answer.url),
-                               headers=Headers(answer.headers.items()), body=body,
-                               detail=f"HTTP {answer.status}")
-
-
 QUICK_POLL = SavePolling(interval=0.05, polls=10, max_wait=5.0)
 
 
 def save(server: Any, credentials: tuple[str, str] | None = KEYS,
          poll: SavePolling = QUICK_POLL) -> Any:
     async def main() -> Any:
-        async with Fetcher(QUICK) as fetcher, aiohttp.ClientSession() as session:
-            return await save_page_now(PostingClient(fetcher, session), PAGE, credentials,
-                                       f"{server.base}/save", poll)
+        async with Fetcher(QUICK) as fetcher:  # the fetch layer's POST, deadline and limits
+            return await save_page_now(fetcher, PAGE, credentials, f"{server.base}/save", poll)
 
     return asyncio.run(main())
 

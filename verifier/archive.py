@@ -61,7 +61,7 @@ class ArchiveClient(Protocol):
 
 
 class SaveClient(ArchiveClient, Protocol):
-    """A client that can also POST a form, as Save Page Now needs (the fetch layer cannot yet)."""
+    """A client that can also POST a form, as Save Page Now needs; verifier.fetch.Fetcher is one."""
 
     async def post(self, url: str, form: Mapping[str, str],
                    headers: Mapping[str, str] | None = None) -> FetchResult: ...

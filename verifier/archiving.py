@@ -14,7 +14,15 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from verifier.archive import ArchiveLinkCheck, ArchiveLookup, check_archive_url, lookup
+from verifier.archive import (
+    ArchiveLinkCheck,
+    ArchiveLookup,
+    SavePolling,
+    SaveResult,
+    check_archive_url,
+    lookup,
+    save_page_now,
+)
 from verifier.fetch import Fetcher
 from verifier.models import LookupOutcome
 from verifier.settings import Settings
@@ -90,3 +98,19 @@ async def check_links(
             on_result(link, result)
 
         await asyncio.gather(*(one(link) for link in links))
+
+
+async def save_live(
+    urls: Sequence[str],
+    settings: Settings,
+    credentials: tuple[str, str],
+    on_result: Callable[[str, SaveResult], None],
+) -> None:
+    """Ask Save Page Now to capture live sources that no archive holds (opt-in)."""
+    async with Fetcher(settings) as fetcher:
+        async def one(url: str) -> None:
+            poll = SavePolling(interval=settings.spn_poll_interval)
+            on_result(url, await save_page_now(fetcher, url, credentials, settings.spn_url, poll))
+
+        # The archive's domain rule paces these requests and their polls.
+        await asyncio.gather(*(one(url) for url in urls))

@@ -161,13 +161,16 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
 @click.option("--no-assess", is_flag=True,
               help="Only reachability: no bodies needed, so HEAD may answer before GET.")
 @click.option("--no-archive", is_flag=True, help="Do not look for archived copies.")
+@click.option("--save-live", is_flag=True,
+              help="Ask Save Page Now to capture live sources no archive holds (keys from "
+                   "VERIFIER_IA_ACCESS_KEY and VERIFIER_IA_SECRET_KEY).")
 @click.option("--wait", is_flag=True, help="Wait for another run on the database to finish.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output (for cron).")
 @json_option
 @network_options
 @limit_options
 def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
-          no_archive: bool, wait: bool, quiet: bool, as_json: bool | None,
+          no_archive: bool, save_live: bool, wait: bool, quiet: bool, as_json: bool | None,
           **options: Any) -> None:
     """Fetch every source of the claims, classify it, and record the run in the history.
 
@@ -185,10 +188,18 @@ def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: 
     options.pop("wikipedia_api", None)
     settings = load_settings({"claims": claims, "db": db, "max_age": max_age, **options,
                               "resolve": options["resolve"] or None})
+    keys = None
+    if save_live:
+        access, secret = (os.environ.get(f"VERIFIER_IA_{k}_KEY") for k in ("ACCESS", "SECRET"))
+        if not (access and secret):
+            raise click.UsageError(
+                "--save-live needs archive.org keys in VERIFIER_IA_ACCESS_KEY and "
+                "VERIFIER_IA_SECRET_KEY")
+        keys = (access, secret)
     live = sys.stderr.isatty()
     summary = run_check(CheckRequest(
         command=" ".join(["verifier", *sys.argv[1:]]) if sys.argv[1:] else "verifier check",
-        head_first=no_assess, archive=not no_archive, wait=wait,
+        head_first=no_assess, archive=not no_archive, save_credentials=keys, wait=wait,
         progress=None if quiet else sys.stderr,
         live_progress=live,
     ), settings)

@@ -325,9 +325,24 @@ class Fetcher:
             await asyncio.sleep(delay)
             attempt += 1
 
+    async def post(
+        self, url: str, form: Mapping[str, str], headers: Mapping[str, str] | None = None
+    ) -> FetchResult:
+        """POST a form once, under the same limits and deadline; redirects are not followed.
+
+        Not retried: a POST may have taken effect before its answer was lost.
+        """
+        clock = _Clock(self._settings.current_time())
+        target, problem = _parse(url)
+        if target is None:
+            return _result(url, "POST", clock, [], _Answer(url, failure="invalid_url",
+                                                           detail=problem))
+        answer = await self._attempt(target, "POST", dict(headers or {}), clock, form=form)
+        return _result(url, "POST", clock, [], answer)
+
     async def _attempt(
         self, url: URL, method: str, headers: dict[str, str], clock: _Clock, *,
-        verify: bool = True,
+        verify: bool = True, form: Mapping[str, str] | None = None,
     ) -> _Answer:
         """One request within the deadline; its slots are taken first, so queueing is not timed."""
         s = self._settings
@@ -343,6 +358,7 @@ class Fetcher:
                     async with self._session.request(
                         method, url, headers={**dict(rule.headers if rule else ()), **headers},
                         allow_redirects=False, ssl=verify, proxy=self._proxy_for(url),
+                        data=dict(form) if form is not None else None,
                     ) as response:
                         answer.status = response.status
                         answer.headers = Headers(response.headers.items())

@@ -19,11 +19,11 @@ from verifier.extract import extract_article
 from verifier.extract.merge import merge
 from verifier.files import write_atomic
 from verifier.cache import BodyCache
-from verifier.archive import ArchiveLinkCheck, ArchiveLookup
-from verifier.archiving import ArchiveJob, check_links, find_copies, plan
+from verifier.archive import ArchiveLinkCheck, ArchiveLookup, SaveResult
+from verifier.archiving import ArchiveJob, check_links, find_copies, plan, save_live
 from verifier.checker import check_targets
 from verifier.errors import InterruptedRun
-from verifier.models import Article, CheckStatus, ClaimSet, LookupOutcome, Reference
+from verifier.models import Article, CheckStatus, ClaimSet, LookupOutcome, Reference, Snapshot
 from verifier.progress import Progress
 from verifier.settings import Settings
 from verifier.recorder import Recorder
@@ -105,6 +105,7 @@ class CheckRequest:
     command: str = "verifier check"
     head_first: bool = False  # --no-assess: bodies are not needed, HEAD may answer
     archive: bool = True  # --no-archive turns the search for archived copies off
+    save_credentials: tuple[str, str] | None = None  # --save-live: archive.org keys
     wait: bool = False  # wait for another run's lock instead of exiting 4
     progress: TextIO | None = None  # where progress goes; None with --quiet
     live_progress: bool = False  # a terminal: one line rewritten in place
@@ -183,23 +184,27 @@ def _anchors(targets: Targets, claim_set: ClaimSet) -> dict[str, dt.date | None]
 
 
 def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
-                 claim_set: ClaimSet, settings: Settings) -> tuple[bool, int]:
-    """Ask the archives about the URLs that need a copy; (finished, lookups made)."""
+                 claim_set: ClaimSet, settings: Settings,
+                 save_credentials: tuple[str, str] | None) -> tuple[bool, Counter[str]]:
+    """Ask the archives about the URLs that need a copy, check the archive links references
+    give, and save what no archive holds when asked to; (finished, counts)."""
     url_ids = list(ids.values())
     jobs = plan(targets.urls, ids, store.url_rows(url_ids), _anchors(targets, claim_set),
                 store.latest_lookups(url_ids), settings.current_time(),
                 dt.timedelta(seconds=settings.archive_expiry))
-    made = 0
+    counts: Counter[str] = Counter()
+    unarchived: list[str] = []
 
     def record(job: ArchiveJob, found: ArchiveLookup) -> None:
-        nonlocal made
         store.record_lookup(run_id, job.url_id, settings.current_time(), found.outcome,
                             job.anchor, found.snapshot, found.why, found.notes)
-        made += 1
+        counts["archive_lookups"] += 1
+        if found.outcome is LookupOutcome.NO_SNAPSHOT:
+            unarchived.append(job.url)
 
     finished = _until_signal(lambda: find_copies(jobs, settings, record))
     if not finished:
-        return finished, made
+        return finished, counts
 
     # Archive links: checked until one check finds them sound, then again after the expiry.
     known = store.archive_links_as_of(run_id)
@@ -213,7 +218,23 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
         store.record_archive_link(run_id, link.url, settings.current_time(), result.ok,
                                   result.inconclusive, result.captured_at, result.problem)
 
-    return _until_signal(lambda: check_links(list(due.values()), settings, record_link)), made
+    finished = _until_signal(lambda: check_links(list(due.values()), settings, record_link))
+    if not finished or save_credentials is None:
+        return finished, counts
+
+    # Save Page Now, opt-in: live sources no archive holds. A failed save marks nothing dead.
+    latest = store.latest_checks([ids[url] for url in unarchived], as_of_run=run_id)
+    live = [url for url in unarchived if (c := latest.get(ids[url])) and c.status.is_alive()]
+
+    def record_save(url: str, saved: SaveResult) -> None:
+        counts[f"save_{saved.status}"] += 1
+        if saved.status == "saved" and saved.snapshot_url:
+            now = settings.current_time()
+            snapshot = Snapshot("Save Page Now", url, now, 200, saved.snapshot_url, None)
+            store.record_lookup(run_id, ids[url], now, LookupOutcome.FOUND, None, snapshot,
+                                f"saved on request: {saved.detail}", [saved.detail])
+
+    return _until_signal(lambda: save_live(live, settings, save_credentials, record_save)), counts
 
 
 def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
@@ -254,8 +275,9 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
             progress.close()
         counts = dict(recorder.counts)
         if finished and request.archive:
-            finished, counts["archive_lookups"] = _find_copies(
-                store, run_id, targets, ids, claim_set, settings)
+            finished, archive_counts = _find_copies(
+                store, run_id, targets, ids, claim_set, settings, request.save_credentials)
+            counts.update(archive_counts)
         status = RunStatus.COMPLETED if finished else RunStatus.INTERRUPTED
         store.finish_run(run_id, status, settings.current_time(), counts)
         summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,

@@ -142,6 +142,12 @@ class Settings:
         "not be asked; a copy found is kept for good.", "duration"))
     archive_deadline: float = field(default=60.0, metadata=_doc(
         "Most time one URL's lookup may take over all archives.", "duration", positive=True))
+    spn_url: str = field(default="https://web.archive.org/save", metadata=_doc(
+        "Save Page Now endpoint, used by `check --save-live` (keys from "
+        "`VERIFIER_IA_ACCESS_KEY` and `VERIFIER_IA_SECRET_KEY`, never stored).", "str"))
+    spn_poll_interval: float = field(default=5.0, metadata=_doc(
+        "Time between two polls of a Save Page Now job (it is given up after 2 minutes).",
+        "duration", positive=True))
     resolve: tuple[HostOverride, ...] = field(default=(), metadata=_doc(
         "Host-to-address map, like `curl --resolve`: `HOST:PORT:ADDRESS` or `HOST:ADDRESS`, "
         "comma-separated in the environment, a list in verifier.toml. The address `-` makes "
