@@ -159,3 +159,49 @@ claims:
     assert first.startswith("ref 2 (Same report, a 404 capture)") and "404" in first
     assert second.startswith("ref 3 (Same report, archived long after)")
     assert "days after the access date 2020-09-24" in second
+
+
+def test_a_source_that_dies_between_runs_keeps_the_copy_found_while_it_lived(
+    tmp_path: Path,
+) -> None:
+    state = {"alive": True}
+
+    def source(_: object) -> Reply:
+        if state["alive"]:
+            return Reply(200, page("the article"), {"Content-Type": "text/html"})
+        return Reply(404, b"gone", {"Content-Type": "text/html"})
+
+    with serve({"/article": source}, host="127.0.0.9") as site:  # type: ignore[dict-item]
+        article = f"http://paper.test:{site.port}/article"
+        captures = [
+            Capture(article, at("2021-05-01T09:00:00"), body=page("the article, May 2021")),
+            Capture(article, at("2021-08-01T09:00:00"), body=page("the article, August 2021")),
+        ]
+        with pywb_archive(captures, tmp_path) as archive:
+            claims = tmp_path / "claims.yaml"
+            claims.write_text(f'version: 1\nreferences:\n  "1": {{url: "{article}", '
+                              'access_date: 2021-06-15}\nclaims:\n  - {id: a, text: "A claim.", '
+                              'sources: ["1"]}\n', encoding="utf-8")
+            env = {  # the archive asked through Memento TimeMaps this time, not its CDX API
+                "VERIFIER_ARCHIVES": json.dumps([{
+                    "name": "local-memento", "kind": "memento",
+                    "timemap_url": f"{archive.timemap_url}{{url}}",
+                    "replay_url": archive.replay_url_template,
+                    "raw_url": archive.raw_url_template}]),
+                "VERIFIER_RESOLVE": f"paper.test:{site.port}:{site.host}",
+                "VERIFIER_TIMEOUT": "5s", "VERIFIER_RETRIES": "0", "VERIFIER_HOST_INTERVAL": "0",
+                "VERIFIER_NOW": "2026-01-01T00:00:00Z",
+            }
+            first = run_check(claims, env)
+            state["alive"] = False
+            second = run_check(claims, {**env, "VERIFIER_NOW": "2026-01-02T00:00:00Z"})
+            history = CliRunner().invoke(cli, ["history", article, "--claims", str(claims),
+                                               "--no-json"], env=env)
+
+    assert first["failing"] == [] and first["by_state"] == {"alive": 1}
+    (failing,) = second["failing"]  # type: ignore[misc]
+    assert failing["status"] == "not_found"
+    assert "local-memento, captured 2021-05-01" in failing["archived"]
+    text = history.stdout
+    assert "archive lookups:" in text and "found (anchor 2021-06-15)" in text
+    assert "local-memento, captured 2021-05-01 09:00:00" in text
