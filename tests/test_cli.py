@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,35 @@ def test_extract_url_errors_are_clear(tmp_path: Path) -> None:
     assert err.strip() == f"Error: cannot fetch {server.base}/en/page/html/Missing_page: HTTP 404"
     code, _, err = run("extract", "https://example.org/not-a-wiki")
     assert code == 2 and "not a Wikipedia page URL" in err
+
+
+def test_force_and_merge_are_alternatives(tmp_path: Path) -> None:
+    code, _, err = run("extract", str(SEED), "-o", str(tmp_path / "c.yaml"), "--force", "--merge")
+    assert code == 2 and "choose one" in err
+    code, _, err = run("extract", str(SEED), "--merge")
+    assert code == 2 and "-o" in err
+    assert not (tmp_path / "c.yaml").exists()
+
+
+def test_files_written_keep_the_users_permissions(tmp_path: Path) -> None:
+    output = tmp_path / "claims.yaml"
+    assert run("extract", str(SEED), "-o", str(output))[0] == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert output.stat().st_mode & 0o777 == 0o666 & ~umask
+    output.chmod(0o640)
+    assert run("extract", str(SEED), "-o", str(output), "--force")[0] == 0
+    assert output.stat().st_mode & 0o777 == 0o640
+
+
+def test_hostile_input_is_bad_input_not_an_internal_error(tmp_path: Path) -> None:
+    version = tmp_path / "v.yaml"
+    version.write_text("version: 0x1\nclaims: []\n", encoding="utf-8")
+    code, _, err = run("validate", str(version))
+    assert code == 2 and "unsupported version" in err
+    result = CliRunner().invoke(cli, ["extract", "-"], input=b"T\n\nCaf\xe9 opened. [1]\n")
+    assert result.exit_code == 2 and "-:3: not UTF-8 text" in result.stderr
+    not_db = tmp_path / "notes.yaml"
+    not_db.write_text("just text\n", encoding="utf-8")
+    code, _, err = run("runs", "--db", str(not_db))
+    assert code == 2 and "is not a verifier database" in err

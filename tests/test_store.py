@@ -19,7 +19,7 @@ import pytest
 import sqlite_utils
 
 from verifier import __version__
-from verifier.errors import BusyError, StoreError
+from verifier.errors import BusyError, NotADatabaseError, StoreError
 from verifier.models import Article, CheckStatus, Claim, ClaimSet, Document, Reference, Tag
 from verifier.schema_doc import schema_markdown
 from verifier.store import CheckRecord, CheckRow, Redirect, RunStatus, Store, UrlState
@@ -124,14 +124,14 @@ def test_open_needs_an_existing_directory(tmp_path: Path) -> None:
 
 def test_open_refuses_a_file_that_is_not_sqlite(db_path: Path) -> None:
     db_path.write_text("claims:\n  - id: x\n" * 50)
-    with pytest.raises(StoreError, match="is not a verifier database"):
+    with pytest.raises(NotADatabaseError, match="is not a verifier database"):
         Store.open(db_path)
     assert db_path.read_text().startswith("claims:")
 
 
 def test_open_refuses_another_applications_database(db_path: Path) -> None:
     sqlite_utils.Database(db_path).table("people").insert({"name": "Cleo"})
-    with pytest.raises(StoreError, match="is not a verifier database.*people"):
+    with pytest.raises(NotADatabaseError, match="is not a verifier database.*people"):
         Store.open(db_path)
     assert "runs" not in sqlite_utils.Database(db_path).table_names()
 

@@ -236,7 +236,7 @@ def _document(check: _Checker, root: yaml.Node, path: Path) -> Document | None:
     if version_node is None:
         check.problem(root, "version", f"missing: add `version: {SCHEMA_VERSION}`")
     elif not (isinstance(version_node, yaml.ScalarNode) and version_node.tag == _INT
-              and int(version_node.value) == SCHEMA_VERSION):
+              and version_node.value.strip() == str(SCHEMA_VERSION)):
         check.problem(version_node, "version",
                       f"unsupported version {_kind(version_node)}; this verifier reads version "
                       f"{SCHEMA_VERSION}")

@@ -67,11 +67,10 @@ def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def network_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
-        click.option("--timeout", help="Total deadline for one request, e.g. 20s, 500ms."),
+        click.option("--timeout", metavar="DURATION",
+                     help="Total deadline for one request, e.g. 20s, 500ms."),
         click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDRESS",
                      help="Send requests for HOST:PORT to ADDRESS (repeatable), like curl."),
-        click.option("--wikipedia-api", metavar="URL",
-                     help="Base of the Wikipedia REST API ({lang} is replaced)."),
     ]):
         func = option(func)
     return func
@@ -79,9 +78,11 @@ def network_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed([
-        click.option("--concurrency", help="Requests in flight at once, over all hosts."),
-        click.option("--per-host", help="Requests in flight at once to one host."),
-        click.option("--host-interval", help="Least time between two requests to one host."),
+        click.option("--concurrency", metavar="N",
+                     help="Requests in flight at once, over all hosts."),
+        click.option("--per-host", metavar="N", help="Requests in flight at once to one host."),
+        click.option("--host-interval", metavar="DURATION",
+                     help="Least time between two requests to one host."),
     ]):
         func = option(func)
     return func
@@ -107,6 +108,8 @@ def _wants_json(flag: bool | None) -> bool:
               help="Update an existing output file, keeping claim ids and hand-added fields.")
 @click.option("--title", help="Article title to record (default: taken from the article).")
 @click.option("--url", "article_url", help="Article URL to record.")
+@click.option("--wikipedia-api", metavar="URL",
+              help="Base of the Wikipedia REST API ({lang} is replaced).")
 @network_options
 def extract(article: str, output: Path | None, fmt: str | None, force: bool, merge: bool,
             title: str | None, article_url: str | None, **network: Any) -> None:
@@ -122,11 +125,16 @@ def extract(article: str, output: Path | None, fmt: str | None, force: bool, mer
     from verifier.pipeline import ExtractRequest, run_extract
     from verifier.settings import load_settings
 
+    if force and merge:
+        raise click.UsageError("--force and --merge contradict each other: choose one")
+    if merge and output is None:
+        raise click.UsageError("--merge updates the file given with -o")
+
     settings = load_settings({**network, "resolve": network["resolve"] or None})
     summary = run_extract(ExtractRequest(
         article=article, output=output, fmt=fmt, force=force, merge=merge,
         title=title, url=article_url,
-    ), settings, stdout=sys.stdout)
+    ), settings)
     click.echo(summary, err=True)
 
 
@@ -143,11 +151,13 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
         verifier validate claims.yaml
     """
     from verifier.claims import load_claims
-    from verifier.summary import summarise
     from verifier.settings import load_settings
+    from verifier.summary import summarise
+    from verifier.targets import collect
 
     settings = load_settings({"claims": claims})
-    summary = summarise(load_claims(settings.claims))
+    claim_set = load_claims(settings.claims)
+    summary = summarise(claim_set, collect(claim_set, settings))
     if _wants_json(as_json):
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -157,7 +167,8 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
 @cli.command()
 @click.argument("claims", required=False, type=click.Path(path_type=Path))
 @db_option
-@click.option("--max-age", help="Skip URLs found alive more recently than this, e.g. 7d.")
+@click.option("--max-age", metavar="DURATION",
+              help="Skip URLs found alive more recently than this, e.g. 7d.")
 @click.option("--no-assess", is_flag=True,
               help="Only reachability: no bodies needed, so HEAD may answer before GET.")
 @click.option("--no-archive", is_flag=True, help="Do not look for archived copies.")
@@ -185,7 +196,6 @@ def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: 
     from verifier.pipeline import CheckRequest, run_check
     from verifier.settings import load_settings
 
-    options.pop("wikipedia_api", None)
     settings = load_settings({"claims": claims, "db": db, "max_age": max_age, **options,
                               "resolve": options["resolve"] or None})
     keys = None
@@ -234,7 +244,8 @@ def history(url: str, claims: Path | None, db: Path | None, as_json: bool | None
 @click.option("--claims", type=click.Path(path_type=Path),
               help="Claims file whose database to read (default: claims.yaml).")
 @db_option
-@click.option("--limit", type=int, default=20, show_default=True, help="How many runs.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many runs.")
 @json_option
 def runs(claims: Path | None, db: Path | None, limit: int, as_json: bool | None) -> None:
     """List the runs recorded in the history database, newest first.

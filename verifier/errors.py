@@ -5,7 +5,8 @@
     │   ├── ClaimsError           a claims file is invalid; carries every Problem found
     │   ├── SettingsError         a setting (option, VERIFIER_* variable, verifier.toml) is invalid
     │   ├── ExtractError          an article could not be read or turned into claims
-    │   └── OutputExistsError     refusing to overwrite a file without --force
+    │   ├── OutputExistsError     refusing to overwrite a file without --force
+    │   └── NotADatabaseError     the database path names a file that is not verifier's
     ├── BusyError                 another run holds the database: exit 4
     ├── InterruptedRun            SIGTERM stopped a run; it is recorded as interrupted: exit 3
     └── StoreError                the history database cannot be used: exit 3
@@ -75,6 +76,10 @@ class ExtractError(InputError):
 
 
 class OutputExistsError(InputError):
+    pass
+
+
+class NotADatabaseError(InputError):
     pass
 
 

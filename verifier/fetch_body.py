@@ -138,4 +138,7 @@ def decode_text(body: bytes, content_type: str | None) -> str:
             charset = codecs.lookup(match.group(1)).name
         except LookupError:
             pass
-    return body.decode(charset, errors="replace")
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:  # a codec that is no text encoding ("hex", "base64"): a hostile header
+        return body.decode("utf-8", errors="replace")

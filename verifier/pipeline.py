@@ -44,11 +44,9 @@ class ExtractRequest:
 
 
 def _read_article(source: str, stdin: TextIO) -> str:
-    if source == "-":
-        return stdin.read()
     path = Path(source)
     try:
-        data = path.read_bytes()
+        data = stdin.buffer.read() if source == "-" else path.read_bytes()
     except FileNotFoundError:
         raise ExtractError(f"{source}: no such file") from None
     except IsADirectoryError:
@@ -62,7 +60,8 @@ def _read_article(source: str, stdin: TextIO) -> str:
         raise ExtractError(f"{source}:{line}: not UTF-8 text (byte {exc.start})") from None
 
 
-def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO = sys.stdout) -> str:
+def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO | None = None,
+                stdin: TextIO | None = None) -> str:
     """Extract an article's claims and write them; returns a one-line summary."""
     if request.output and request.output.exists() and not (request.force or request.merge):
         raise OutputExistsError(
@@ -73,7 +72,8 @@ def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO = sy
 
         document = extract_url(request.article, settings)
     else:
-        document = extract_article(_read_article(request.article, sys.stdin), request.fmt)
+        document = extract_article(_read_article(request.article, stdin or sys.stdin),
+                                   request.fmt)
     if request.title or request.url:
         old = document.article or Article()
         article = Article(request.title or old.title, request.url or old.url)
@@ -89,7 +89,7 @@ def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO = sy
     if request.output:
         write_atomic(request.output, text)
     else:
-        stdout.write(text)
+        (stdout or sys.stdout).write(text)
     flagged = sum(c.citation_needed for c in document.claims)
     where = request.output or "standard output"
     return (f"extracted {len(document.claims)} claims ({flagged} citation needed) and "

@@ -28,7 +28,7 @@ from sqlite_utils import Database
 from verifier import __version__, models
 from verifier.models import Redirect, UrlState
 from verifier.state import UrlHistory
-from verifier.errors import BusyError, StoreError
+from verifier.errors import BusyError, NotADatabaseError, StoreError
 from verifier.store_rows import (
     CheckRecord,
     CheckRow,
@@ -76,8 +76,8 @@ def _stamp(when: dt.datetime | None) -> str | None:
     return None if when is None else timestamp(when)
 
 
-def _not_a_database(path: Path, why: str) -> StoreError:
-    return StoreError(f"{path} is not a verifier database ({why})")
+def _not_a_database(path: Path, why: str) -> NotADatabaseError:
+    return NotADatabaseError(f"{path} is not a verifier database ({why})")
 
 
 class Store(ArchiveLinkHistory):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from verifier.models import ClaimSet, Document
+from verifier.models import ClaimSet
+from verifier.targets import Targets
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,8 @@ class ClaimsSummary:
     references_with_url: int
     references_without_url: int
     inline_urls: int
-    unique_urls: int
+    unique_urls: int  # what check fetches: normalised, each once, DOIs through their resolver
+    archive_links: int
     tags: dict[str, int]
 
     def as_dict(self) -> dict[str, object]:
@@ -30,7 +32,7 @@ class ClaimsSummary:
             f"  references:      {self.references} ({self.references_with_url} with a URL, "
             f"{self.references_without_url} without)",
             f"  inline URLs:     {self.inline_urls}",
-            f"  URLs to check:   {self.unique_urls}",
+            f"  URLs to check:   {self.unique_urls} (and {self.archive_links} archive links)",
         ]
         if self.tags:
             shown = ", ".join(f"{name} {count}" for name, count in sorted(self.tags.items()))
@@ -38,24 +40,14 @@ class ClaimsSummary:
         return "\n".join(lines)
 
 
-def _document_urls(document: Document) -> set[str]:
-    urls = {u for c in document.claims for u in c.inline_urls()}
-    for ref in document.references.values():
-        urls.update(u for u in (ref.url, ref.archive_url) if u)
-    return urls
-
-
-def summarise(claim_set: ClaimSet) -> ClaimsSummary:
-    """Counts that tell an editor what a claims file holds."""
+def summarise(claim_set: ClaimSet, targets: Targets) -> ClaimsSummary:
+    """Counts that tell an editor what a claims file holds; `targets` are what check fetches."""
     refs = [r for d in claim_set.documents for r in d.references.values()]
     tags: Counter[str] = Counter()
     for claim in claim_set.claims:
         tags.update(t.name for t in claim.tags)
     for ref in refs:
         tags.update(t.name for t in ref.tags)
-    urls: set[str] = set()
-    for document in claim_set.documents:
-        urls |= _document_urls(document)
     return ClaimsSummary(
         files=len(claim_set.documents),
         claims=len(claim_set.claims),
@@ -64,7 +56,8 @@ def summarise(claim_set: ClaimSet) -> ClaimsSummary:
         references_with_url=sum(1 for r in refs if r.url),
         references_without_url=sum(1 for r in refs if not r.url),
         inline_urls=sum(len(c.inline_urls()) for c in claim_set.claims),
-        unique_urls=len(urls),
+        unique_urls=len(targets.urls),
+        archive_links=len(targets.archive_links),
         tags=dict(tags),
     )
 
