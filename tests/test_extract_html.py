@@ -147,7 +147,10 @@ def test_html_claims() -> None:
     # the lead's [a] is a lower-alpha note, keyed as the reader sees it
     lead = _claim(doc, "Hypertext Markup Language (HTML) is the standard markup language")
     assert (lead.section, lead.sources) == (None, ("a",))
-    assert doc.references["a"].title is None  # an explanatory note, not a citation
+    # an explanatory note, not a citation: its text is all it has, kept as its title
+    assert doc.references["a"].title == ("Even though HTML code can be executed in a browser, it "
+                                         "is not viewed as a programming language in programming "
+                                         "language discourse.")
     # a <dd> of the version timeline: two claims, split by the marker after "Cougar"
     cougar = _claim(doc, 'Initially code-named "Cougar",')
     assert (cougar.section, cougar.sources) == ("HTML 4", ("18",))
@@ -376,7 +379,9 @@ def test_parsoid_markers_with_footnote_numbers_synthetic() -> None:
     doc = extract(html)
     assert [(c.text, c.sources) for c in doc.claims] == [("Cats purr.", ("1",)),
                                                         ("Cats nap.", ("IV",))]
-    assert doc.references == {"1": Reference("1"), "IV": Reference("IV")}  # "IV" is a stub
+    # "1" is a hand-written footnote (its text is its title); "IV" is a stub
+    assert doc.references == {"1": Reference("1", title="Purring, Cat Weekly."),
+                              "IV": Reference("IV")}
 
 
 def test_a_marker_without_its_list_item_gets_a_stub_synthetic() -> None:

@@ -257,6 +257,10 @@ def _reference(key: str, li: HtmlElement, cites: dict[str, HtmlElement]) -> Refe
     if title is None and cite is None and url_link is not None:  # a hand-written [url title]
         link_text = normalize_space(url_link.text_content())
         title = link_text if link_text and not link_text.startswith(("http", "www.")) else None
+    if title is None and cite is None and not fields:
+        # A footnote written by hand ("Jones 1925, p. 4") or an explanatory note: its text is
+        # all there is, and it is what the editor sees, as the other formats keep it.
+        title = normalize_space(text)[:500] or None
     archived = _ARCHIVED.search(text)
     accessed = next(iter(scope.find_class("reference-accessdate")), None)
     retrieved = _RETRIEVED.search(_plain(accessed) if accessed is not None else text)
