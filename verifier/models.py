@@ -239,3 +239,43 @@ class LookupOutcome(enum.Enum):
     def expires(self) -> bool:
         """Only "no snapshot" and "lookup failed" are asked again later."""
         return self is not LookupOutcome.FOUND
+
+
+# --- support assessment --------------------------------------------------------------------------
+
+class Verdict(enum.Enum):
+    """Whether a source's text supports a claim."""
+
+    SUPPORTED = "supported"
+    PARTIALLY_SUPPORTED = "partially_supported"
+    NOT_SUPPORTED = "not_supported"  # readable, and a key fact is contradicted or clearly absent
+    INCONCLUSIVE = "inconclusive"  # readable, too little evidence either way
+    QUOTE_MISMATCH = "quote_mismatch"  # the reference's quote is not in the source
+    UNVERIFIABLE = "unverifiable"  # no readable text: dead without a copy, blocked, binary
+
+    def is_finding(self) -> bool:
+        """An editor should look at the claim."""
+        return self in (Verdict.NOT_SUPPORTED, Verdict.QUOTE_MISMATCH)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage of the source text, by character offsets into it."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """How well one source's text supports one claim, and why."""
+
+    verdict: Verdict
+    score: float  # 0..1: how strongly the text supports the claim
+    evidence: Evidence | None  # the best passage
+    matched: tuple[str, ...] = ()  # key facts of the claim found in the text
+    missing: tuple[str, ...] = ()  # key facts not found
+    contradicted: tuple[str, ...] = ()  # key facts the text states otherwise
+    languages: tuple[str | None, str | None] = (None, None)  # (claim, source), when known
+    reason: str = ""
