@@ -259,7 +259,7 @@ class Verdict(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Passage:
     """A passage of the source text, by character offsets into it."""
 
     text: str
@@ -273,7 +273,7 @@ class Assessment:
 
     verdict: Verdict
     score: float  # 0..1: how strongly the text supports the claim
-    evidence: Evidence | None  # the best passage
+    evidence: Passage | None  # the best passage
     matched: tuple[str, ...] = ()  # key facts of the claim found in the text
     missing: tuple[str, ...] = ()  # key facts not found
     contradicted: tuple[str, ...] = ()  # key facts the text states otherwise
