@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from documents import only_claim as _claim
 from verifier.errors import ExtractError
 from verifier.extract import detect_format, extract_article
 from verifier.extract.html import extract
-from verifier.models import Article, Claim, Document, Reference, Tag
+from verifier.models import Article, Document, Reference, Tag
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 MOZILLA = "readability_Mozilla_2016.html"
@@ -24,12 +25,6 @@ PAGES = (MOZILLA, HTML, DOG)
 
 def _doc(name: str) -> Document:
     return extract((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def _claim(doc: Document, text: str) -> Claim:
-    matches = [c for c in doc.claims if c.text == text]
-    assert len(matches) == 1, f"{text!r} not found once among {[c.text for c in doc.claims]}"
-    return matches[0]
 
 
 # --- counts derived with grep over the raw files (commands in fixtures/html/README.md) -----------

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from documents import only_claim as _claim
 from verifier.extract import detect_format
 from verifier.extract.wikitext import extract
-from verifier.models import Claim, Document, Reference, Tag
+from verifier.models import Document, Reference, Tag
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikitext"
 ARTICLES = ("Antique-(band).txt", "Arts_Club_of_Chicago.txt", "Bodmin.txt", "toronto_star.txt")
@@ -18,12 +19,6 @@ ARTICLES = ("Antique-(band).txt", "Arts_Club_of_Chicago.txt", "Bodmin.txt", "tor
 
 def _doc(name: str) -> Document:
     return extract((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def _claim(doc: Document, text: str) -> Claim:
-    matches = [c for c in doc.claims if c.text == text]
-    assert len(matches) == 1, f"{text!r} not found once among {[c.text for c in doc.claims]}"
-    return matches[0]
 
 
 # --- counts derived with grep over the raw files (commands in fixtures/wikitext/README.md) --------
