@@ -4,7 +4,10 @@ local server written from the Internet Archive's documented API shapes (tests/ia
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -32,10 +35,12 @@ def archive_env(base: str) -> dict[str, str]:
     }
 
 
-def test_save_live_captures_a_live_source_no_archive_holds(tmp_path: Path) -> None:
+@contextmanager
+def save_live_run(tmp_path: Path, **ia_options: object) -> Iterator[tuple[str, Any, Any]]:
+    """`check --save-live` over one live page no archive holds; yields (page, result, archive)."""
     with serve({"/page": Reply(200, b"<html><title>Synthetic page</title>A page.</html>",
                                {"Content-Type": "text/html"})}, host="127.0.0.8") as site, \
-            ia_server([], spn_pending=1) as archive:
+            ia_server([], **ia_options) as archive:
         page = f"{site.base}/page"
         claims = claims_citing(tmp_path, page)
         env = {**archive_env(archive.base), "VERIFIER_IA_ACCESS_KEY": KEYS[0],
@@ -43,7 +48,13 @@ def test_save_live_captures_a_live_source_no_archive_holds(tmp_path: Path) -> No
         result = CliRunner().invoke(cli, ["check", str(claims), "--json", "--quiet",
                                           "--save-live"], env=env)
         assert result.exit_code == 0, result.stderr
-        history = CliRunner().invoke(cli, ["history", page, "--claims", str(claims), "--json"])
+        yield page, result, archive
+
+
+def test_save_live_captures_a_live_source_no_archive_holds(tmp_path: Path) -> None:
+    with save_live_run(tmp_path, spn_pending=1) as (page, _, archive):
+        history = CliRunner().invoke(cli, ["history", page, "--claims",
+                                           str(tmp_path / "claims.yaml"), "--json"])
     assert archive.forms == [{"url": [page]}]
     lookups = json.loads(history.stdout)["archive_lookups"]
     assert [lk["outcome"] for lk in lookups] == ["no_snapshot", "found"]
@@ -61,16 +72,7 @@ def test_save_live_without_keys_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_a_failed_save_marks_nothing_dead(tmp_path: Path) -> None:
-    with serve({"/page": Reply(200, b"<html><title>Synthetic page</title>A page.</html>",
-                               {"Content-Type": "text/html"})}, host="127.0.0.8") as site, \
-            ia_server([], spn_pending=0, spn_outcome="error") as archive:
-        page = f"{site.base}/page"
-        claims = claims_citing(tmp_path, page)
-        env = {**archive_env(archive.base), "VERIFIER_IA_ACCESS_KEY": KEYS[0],
-               "VERIFIER_IA_SECRET_KEY": KEYS[1], "VERIFIER_SPN_POLL_INTERVAL": "50ms"}
-        result = CliRunner().invoke(cli, ["check", str(claims), "--json", "--quiet",
-                                          "--save-live"], env=env)
-    assert result.exit_code == 0, result.stderr
-    summary = json.loads(result.stdout)
+    with save_live_run(tmp_path, spn_pending=0, spn_outcome="error") as (page, result, _):
+        summary = json.loads(result.stdout)
     assert summary["by_state"] == {"alive": 1}
     assert summary["archive_now"] == [page]  # still unarchived, still listed
