@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 from verifier.text import TextExtractor, TextStatus, compress, decode, decompress
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text_sources"
+PAGES = Path(__file__).parent / "fixtures" / "html"  # the real Wikipedia pages, kept once
 WIKIPEDIA = ["readability_Mozilla_2016.html", "oscanweb_HTML_2026.html",
              "mobileapps_Dog_parsoid_2018.html"]
 
@@ -60,7 +61,7 @@ def _words(text: str) -> Counter[str]:
 
 @pytest.mark.parametrize("name", WIKIPEDIA)
 def test_wikipedia_article_text_without_the_chrome(extractor: TextExtractor, name: str) -> None:
-    html = fixture(name)
+    html = (PAGES / name).read_bytes()
     soup = BeautifulSoup(html, "lxml")
     for tag in soup(["script", "style"]):
         tag.decompose()
