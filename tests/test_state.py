@@ -72,3 +72,9 @@ def test_recovered_then_alive() -> None:
 def test_first_alive_check() -> None:
     (history,) = play((0, Evidence.ALIVE))
     assert history.state is UrlState.ALIVE and history.state_since == T0
+
+
+def test_a_clock_set_back_does_not_make_last_alive_older() -> None:
+    later = advance(UrlHistory(), Evidence.ALIVE, T0 + 5 * DAY, RULE)
+    earlier = advance(later, Evidence.ALIVE, T0, RULE)
+    assert earlier.last_alive_at == T0 + 5 * DAY

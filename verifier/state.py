@@ -51,8 +51,10 @@ def advance(
             state = UrlState.RECOVERED
         else:
             state = UrlState.ALIVE
+        # A clock set back (VERIFIER_NOW, a restored machine) must not make "last alive" older.
+        last_alive = max(at, history.last_alive_at) if history.last_alive_at else at
         return _moved(
-            replace(history, strikes=0, first_failure_at=None, last_alive_at=at), state, at
+            replace(history, strikes=0, first_failure_at=None, last_alive_at=last_alive), state, at
         )
     strikes = history.strikes + 1
     first = history.first_failure_at or at
