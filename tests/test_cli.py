@@ -212,3 +212,10 @@ def test_hostile_input_is_bad_input_not_an_internal_error(tmp_path: Path) -> Non
     not_db.write_text("just text\n", encoding="utf-8")
     code, _, err = run("runs", "--db", str(not_db))
     assert code == 2 and "is not a verifier database" in err
+
+
+def test_a_format_that_finds_nothing_says_what_the_article_looks_like() -> None:
+    wikitext = FIXTURES / "wikitext" / "Bodmin.txt"
+    code, _, err = run("extract", str(wikitext), "--format", "html")
+    assert code == 0
+    assert "no claims: read as html, but it looks like wikitext" in err

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from verifier.claims import dump_document, load_claims
 from verifier.errors import ExtractError, OutputExistsError
-from verifier.extract import extract_article
+from verifier.extract import detect_format, extract_article
 from verifier.extract.merge import merge
 from verifier.files import write_atomic
 from verifier.cache import BodyCache
@@ -67,19 +67,23 @@ def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO | No
         raise OutputExistsError(
             f"{request.output} exists; use --merge to update it or --force to replace it"
         )
+    note_format = ""
     if request.article.startswith(("http://", "https://")):
         from verifier.extract.remote import extract_url
 
         document = extract_url(request.article, settings)
     else:
-        document = extract_article(_read_article(request.article, stdin or sys.stdin),
-                                   request.fmt)
+        article = _read_article(request.article, stdin or sys.stdin)
+        document = extract_article(article, request.fmt)
+        detected = detect_format(article)
+        if not document.claims and request.fmt and request.fmt != detected:
+            note_format = f"; no claims: read as {request.fmt}, but it looks like {detected}"
     if request.title or request.url:
         old = document.article or Article()
         article = Article(request.title or old.title, request.url or old.url)
         document = replace(document, article=article)
 
-    note = ""
+    note = note_format
     if request.merge and request.output and request.output.exists():
         # an invalid file raises ClaimsError here, before anything is written
         existing = load_claims(request.output).documents[0]
