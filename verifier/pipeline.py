@@ -73,9 +73,9 @@ def run_extract(request: ExtractRequest, settings: Settings, stdout: TextIO | No
 
         document = extract_url(request.article, settings)
     else:
-        article = _read_article(request.article, stdin or sys.stdin)
-        document = extract_article(article, request.fmt)
-        detected = detect_format(article)
+        text = _read_article(request.article, stdin or sys.stdin)
+        document = extract_article(text, request.fmt)
+        detected = detect_format(text)
         if not document.claims and request.fmt and request.fmt != detected:
             note_format = f"; no claims: read as {request.fmt}, but it looks like {detected}"
     if request.title or request.url:
