@@ -561,3 +561,21 @@ def test_archive_lookups_keep_a_found_snapshot_and_let_failures_expire(db_path: 
         store.record_lookup(None, url_id, T0 + 3 * HOUR, LookupOutcome.FOUND, None, snapshot,
                             None, [])
         assert store._rows("SELECT count(*) AS n FROM snapshots")[0]["n"] == 1
+
+
+def test_texts_are_stored_once_per_distinct_content(db_path: Path) -> None:
+    import hashlib
+
+    from verifier.text import SourceText, TextStatus
+
+    text = "Минск помог Каракасу создать систему ПВО. " * 200
+    source = SourceText(TextStatus.OK, text, "text/html", "cp1251", "trafilatura", "ru", "",
+                        hashlib.sha256(text.encode()).hexdigest())
+    with Store.open(db_path) as store:
+        key = store.keep_text(source, T0)
+        assert store.keep_text(source, T0 + HOUR) == key  # a second night: no new row
+        assert store.text(key) == text
+        assert store.text("0" * 64) is None
+        (row,) = store._rows("SELECT chars, language, length(compressed) AS size FROM texts")
+    assert row["chars"] == len(text) and row["language"] == "ru"
+    assert row["size"] < len(text.encode()) / 10  # compressed

@@ -50,6 +50,7 @@ from verifier.store_rows import (
     url_row,
 )
 from verifier.store_archives import ArchiveLinkHistory, ArchiveLinkRow, LookupRow
+from verifier.store_texts import TextHistory
 from verifier.store_schema import MIGRATION_NAMES, MIGRATIONS, TableInfo, describe
 
 # The row types live in store_rows; callers import them from here.
@@ -80,7 +81,7 @@ def _not_a_database(path: Path, why: str) -> NotADatabaseError:
     return NotADatabaseError(f"{path} is not a verifier database ({why})")
 
 
-class Store(ArchiveLinkHistory):
+class Store(ArchiveLinkHistory, TextHistory):
     """An open history database. Use `Store.open()`; close it, or use it as a context manager."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout: float) -> None:

@@ -245,9 +245,27 @@ def m005_archive_link_checks(db: Database) -> None:
     _run_all(db, _M005)
 
 
+_M006 = (
+    # Each distinct extracted text once, compressed: nightly runs over unchanged pages add none.
+    """CREATE TABLE texts (
+   sha256 TEXT PRIMARY KEY,
+   chars INTEGER NOT NULL,
+   language TEXT,
+   method TEXT,
+   first_seen_at TEXT NOT NULL,
+   compressed BLOB NOT NULL
+)""",
+)
+
+
+def m006_texts(db: Database) -> None:
+    """Extracted source texts, stored once per distinct content."""
+    _run_all(db, _M006)
+
+
 _ORDER: tuple[Callable[[Database], None], ...] = (
     m001_initial, m002_archives_and_assessments, m003_check_outcomes, m004_archive_lookups,
-    m005_archive_link_checks,
+    m005_archive_link_checks, m006_texts,
 )
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
@@ -407,6 +425,15 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         inconclusive="1 when the archive could not be asked: nothing is known of the link.",
         captured_at="When the capture the link leads to was taken (UTC).",
         problem="What is wrong with the link, in words.",
+    ),
+    "texts": _doc(
+        "Readable text extracted from fetched sources, once per distinct content.",
+        sha256="SHA-256 of the text (UTF-8): its key.",
+        chars="Length of the text in characters.",
+        language="ISO 639-1 language of the text, when detected.",
+        method="How it was extracted: trafilatura, bs4, pypdf, xml or plain.",
+        first_seen_at="When a run first stored this text (UTC).",
+        compressed="The text, zlib-compressed (UTF-8).",
     ),
     "assessments": _doc(
         "How well one source supports one claim in one run.",
