@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from verifier.models import LookupOutcome, Snapshot
+from verifier.store_part import StorePart
 from verifier.store_rows import parse_timestamp, timestamp, to_json
 
 _IN_CHUNK = 500
@@ -54,19 +54,8 @@ _SELECT = (
 )
 
 
-class ArchiveHistory:
-    """Mixed into Store: it provides `write`, `_rows` and `_sql_errors`."""
-
-    if TYPE_CHECKING:
-        from sqlite_utils import Database
-
-        _db: Database
-
-        def write(self) -> contextlib.AbstractContextManager[None]: ...
-
-        def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]: ...
-
-        def _sql_errors(self, doing: str) -> contextlib.AbstractContextManager[None]: ...
+class ArchiveHistory(StorePart):
+    """Archived snapshots and the lookups that found them (a part of Store)."""
 
     def record_lookup(
         self, run_id: int | None, url_id: int, at: dt.datetime, outcome: LookupOutcome,

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
+from verifier.store_part import StorePart
 from verifier.store_rows import timestamp
 from verifier.text import SourceText, compress, decompress
 
 
-class TextHistory:
-    """Mixed into Store: it provides `write`, `_rows` and `_sql_errors`."""
-
-    if TYPE_CHECKING:
-        from sqlite_utils import Database
-
-        _db: Database
-
-        def write(self) -> contextlib.AbstractContextManager[None]: ...
-
-        def _rows(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]: ...
-
-        def _sql_errors(self, doing: str) -> contextlib.AbstractContextManager[None]: ...
+class TextHistory(StorePart):
+    """Extracted source texts (a part of Store)."""
 
     def keep_text(self, source: SourceText, at: dt.datetime) -> str:
         """Store a text unless the same text is there already; returns its key (SHA-256)."""
