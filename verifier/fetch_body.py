@@ -126,19 +126,36 @@ def retry_after_seconds(value: str | None, now: dt.datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+# Browsers read latin-1 and ASCII labels as windows-1252 (WHATWG Encoding), and pages rely on it
+# for curly quotes and dashes; a <meta> cannot truthfully declare UTF-16 on ASCII-compatible
+# bytes.
+_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+_META_ALIASES = {"utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8"}
+
+
+def codec_for(label: bytes | str, in_document: bool = False) -> str | None:
+    """Python's codec for a charset label, None when unknown or not a text encoding."""
+    name = label.decode("ascii", "replace") if isinstance(label, bytes) else label
+    try:
+        info = codecs.lookup(name.strip())
+        b"a".decode(info.name)  # refuses bytes-to-bytes codecs ("hex", "zlib"): a hostile label
+    except (LookupError, ValueError):
+        return None
+    name = _ALIASES.get(info.name, info.name)
+    return _META_ALIASES.get(name, name) if in_document else name
+
+
+def declared_charset(body: bytes, content_type: str | None, *, html: bool = True) -> str | None:
+    """The codec the Content-Type names, else (for HTML) the page's <meta>; None if neither."""
+    match = HEADER_CHARSET.search(content_type or "")
+    if match and (codec := codec_for(match.group(1))):
+        return codec
+    meta = META_CHARSET.search(body[:4096]) if html else None
+    return codec_for(meta.group(1), in_document=True) if meta else None
 
 
 def decode_text(body: bytes, content_type: str | None) -> str:
-    """The body as text in the charset the Content-Type names (UTF-8 when none or unknown)."""
-    match = _CHARSET.search(content_type or "")
-    charset = "utf-8"
-    if match:
-        try:
-            charset = codecs.lookup(match.group(1)).name
-        except LookupError:
-            pass
-    try:
-        return body.decode(charset, errors="replace")
-    except LookupError:  # a codec that is no text encoding ("hex", "base64"): a hostile header
-        return body.decode("utf-8", errors="replace")
+    """The body as text in the charset it declares (UTF-8 when none or unknown)."""
+    return body.decode(declared_charset(body, content_type) or "utf-8", errors="replace")

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Protocol
 
+from verifier.fetch_body import declared_charset
 from verifier.urls import NormalizedUrl, normalize
 
 HEAD_BYTES = 65536  # the part of a body that is looked at: titles, markers, probe text
@@ -60,8 +61,6 @@ _OPEN = {name: re.compile(rb"<" + name + rb"(?=[\s/>])") for name in (b"title", 
 _TAG = re.compile(rb"<[^<>]*>")
 _HIDDEN = re.compile(rb"<(script|style|noscript|template)(?=[\s/>])|<!--")
 _LONGEST_HEADING = 2048  # bytes; a longer title is no error message
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _SEPARATOR = re.compile(r"\s[|\-\u2013\u2014\u00b7\u2022\u00bb]+\s|\s::\s")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -157,7 +156,7 @@ class Page:
         self.is_html = bool(head) and ("html" in content_type or (not content_type and sniffed))
         self.head = head if self.is_html else b""
         self.lower = self.head.lower()
-        self.charset = _charset(self.head, content_type)
+        self.charset = declared_charset(self.head, content_type) or "utf-8"
 
     @cached_property
     def title(self) -> str | None:
@@ -249,13 +248,3 @@ def _is_error_text(text: str) -> bool:
     return bool(_SOFT_404_TEXT.fullmatch(_NOT_WORD.sub(" ", text.lower()).strip()))
 
 
-def _charset(head: bytes, content_type: str) -> str:
-    """The charset the Content-Type or a <meta> names, if Python can decode it; else UTF-8."""
-    match = _HEADER_CHARSET.search(content_type)
-    meta = None if match else _META_CHARSET.search(head[:2048])
-    charset = match.group(1) if match else meta.group(1).decode("ascii") if meta else "utf-8"
-    try:
-        b"a".decode(charset, "replace")  # also refuses bytes-to-bytes codecs: hex, zlib
-    except LookupError:
-        return "utf-8"
-    return charset

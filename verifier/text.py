@@ -42,6 +42,7 @@ from types import TracebackType
 from typing import Any
 
 from verifier.errors import VerifierError
+from verifier.fetch_body import codec_for, declared_charset
 
 
 class TextStatus(enum.Enum):
@@ -138,32 +139,13 @@ _SNIFFED_TYPE = {"html": "text/html", "pdf": "application/pdf", "plain": "text/p
 
 # --- charsets ------------------------------------------------------------------------------------
 
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
-# Browsers read latin-1 and ASCII labels as windows-1252 (WHATWG Encoding), and pages rely on it
-# for curly quotes and dashes; a <meta> cannot truthfully declare UTF-16 on ASCII-compatible
-# bytes.
-_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
-_META_ALIASES = {"utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8"}
 # The detector ranks equally likely single-byte tables in no useful order (Spanish comes out as
 # cp1250, turning ñ into ń); a tie goes to the table the web uses most.
 _TIE_ORDER = ("utf_8", "cp1252", "cp1251", "iso8859_15", "koi8_r", "cp1250", "iso8859_2",
               "shift_jis", "euc_jp", "gb18030", "big5", "euc_kr", "cp1256", "cp1253", "cp1254")
-
-
-def _codec(label: bytes | str, in_document: bool = False) -> str | None:
-    """Python's codec for a charset label, None when unknown or not a text encoding."""
-    name = label.decode("ascii", "replace") if isinstance(label, bytes) else label
-    try:
-        info = codecs.lookup(name.strip())
-        b"a".decode(info.name)  # refuses bytes-to-bytes codecs ("hex", "zlib"): a hostile label
-    except (LookupError, ValueError):
-        return None
-    name = _ALIASES.get(info.name, info.name)
-    return _META_ALIASES.get(name, name) if in_document else name
 
 
 def _detect(body: bytes) -> str | None:
@@ -184,18 +166,16 @@ def decode(body: bytes, content_type: str | None, kind: str = "html") -> tuple[s
     """The body as text and the codec used: BOM, HTTP charset, <meta>/XML declaration, detection,
     else UTF-8 with replacement characters."""
     charset = next((name for bom, name in _BOMS if body.startswith(bom)), None)
-    if charset is None and (match := _HEADER_CHARSET.search(content_type or "")):
-        charset = _codec(match.group(1))
-    if charset is None and kind in ("html", "xml"):
-        head = body[:4096]
-        match_b = _XML_ENCODING.match(head) if kind == "xml" else _META_CHARSET.search(head)
-        charset = _codec(match_b.group(1), in_document=True) if match_b else None
+    if charset is None:
+        charset = declared_charset(body, content_type, html=kind == "html")
+    if charset is None and kind == "xml" and (declared := _XML_ENCODING.match(body[:4096])):
+        charset = codec_for(declared.group(1), in_document=True)
     if charset is None:
         try:
             return body.decode("utf-8"), "utf-8"  # valid UTF-8 is UTF-8: no guessing needed
         except UnicodeDecodeError:
             detected = _detect(body)
-            charset = _codec(detected) if detected else None
+            charset = codec_for(detected) if detected else None
     charset = charset or "utf-8"
     return body.decode(charset, errors="replace"), charset
 
