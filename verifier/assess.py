@@ -296,7 +296,8 @@ def decide(signals: Signals, thresholds: Thresholds = DEFAULT) -> Assessment:
         note += f"; the languages differ (claim {claim}, source {source})"
     if s.contradicted:
         return result(Verdict.NOT_SUPPORTED, s.cover / 2, s.contradiction or evidence,
-                      f"the source states {', '.join(s.contradicted)} otherwise" + note)
+                      f"the claim says {', '.join(s.contradicted)}; the source states it otherwise"
+                      + note)
     verdict, reason = _verdict(s, thresholds)
     return result(verdict, s.cover, evidence, reason + note)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from verifier.errors import InputError
 from verifier.settings import Settings
-from verifier.store import CheckRow, LookupRow, RunRow, Store, UrlRow
+from verifier.models import CheckStatus, Passage
+from verifier.store import CheckRow, JudgementRow, LookupRow, RunRow, Store, UrlRow
 from verifier.urls import InvalidUrl, normalize
 
 
@@ -26,6 +27,7 @@ class Timeline:
     url: UrlRow
     checks: tuple[CheckRow, ...]
     lookups: tuple[LookupRow, ...] = ()
+    judgements: tuple[JudgementRow, ...] = ()  # verdicts of the claims resting on the URL
 
     def as_dict(self) -> dict[str, object]:
         url = self.url
@@ -50,6 +52,7 @@ class Timeline:
                     "url": lk.snapshot.replay_url, "raw_url": lk.snapshot.raw_url,
                 },
             } for lk in self.lookups],
+            "assessments": [_judgement_data(j) for j in self.judgements],
         }
 
     def as_text(self) -> str:
@@ -80,7 +83,59 @@ class Timeline:
                              f"{_when(lk.snapshot.captured_at)}: {lk.snapshot.replay_url}")
             if lk.why:
                 lines.append(f"      {lk.why}")
+        if self.judgements:
+            lines.append("")
+            lines.append("  support (a new line only when what a verdict rests on changed):")
+        for j in self.judgements:
+            a = j.judgement.assessment
+            lines.append(f"  {j.run_id:>4}  {_when(j.assessed_at):<19}  {j.claim_id}  "
+                         f"{a.verdict.value} ({a.score:.2f}, {j.judgement.source.value})")
+            lines.append(f"      {a.reason}")
+            if a.evidence is not None:
+                lines.append(f"      evidence {_passage_text(a.evidence)}")
+            drift = j.judgement.drift
+            if drift is not None:
+                lines.append(f"      drift: {drift.snapshot.archive} captured "
+                             f"{_when(drift.snapshot.captured_at)} was "
+                             f"{drift.archived.verdict.value}: {drift.snapshot.replay_url}")
+                then = drift.archived.evidence
+                if then is not None:
+                    lines.append(f"      archived evidence {_passage_text(then)}")
         return "\n".join(lines)
+
+
+def _passage_text(passage: Passage, width: int = 300) -> str:
+    flat = " ".join(passage.text.split())
+    shown = flat if len(flat) <= width else flat[: width - 1] + "\u2026"
+    return f"(chars {passage.start}-{passage.end}): \u201c{shown}\u201d"
+
+
+def _passage_data(passage: Passage | None) -> dict[str, object] | None:
+    return None if passage is None else {"text": passage.text, "start": passage.start,
+                                         "end": passage.end}
+
+
+def _judgement_data(row: JudgementRow) -> dict[str, object]:
+    j = row.judgement
+    a = j.assessment
+    drift = j.drift
+    return {
+        "run": row.run_id, "assessed_at": _iso(row.assessed_at), "document": row.document,
+        "claim": row.claim_id, "claim_text": row.claim_text, "verdict": a.verdict.value,
+        "score": a.score, "reason": a.reason, "source": j.source.value,
+        "evidence": _passage_data(a.evidence), "text_sha256": j.text_sha256,
+        "matched": list(a.matched), "missing": list(a.missing),
+        "contradicted": list(a.contradicted), "languages": list(a.languages),
+        "snapshot": None if j.snapshot is None else {
+            "archive": j.snapshot.archive, "captured_at": _iso(j.snapshot.captured_at),
+            "url": j.snapshot.replay_url},
+        "drift": None if drift is None else {
+            "archived_verdict": drift.archived.verdict.value,
+            "archived_evidence": _passage_data(drift.archived.evidence),
+            "live_verdict": drift.live.verdict.value,
+            "live_evidence": _passage_data(drift.live.evidence),
+        },
+    }
 
 
 def _iso(value: object) -> str | None:
@@ -95,7 +150,11 @@ def url_history(url: str, settings: Settings) -> Timeline:
         row = store.url(key)
         if row is None:
             raise InputError(f"{url}: never checked in {store.path}")
-        return Timeline(row, tuple(store.checks_for_url(key)), tuple(store.lookups_for_url(key)))
+        return Timeline(row, tuple(store.checks_for_url(key)), tuple(store.lookups_for_url(key)),
+                        tuple(store.judgements_for_url(key)))
+
+
+_STATUSES = frozenset(status.value for status in CheckStatus)
 
 
 @dataclass(frozen=True)
@@ -114,7 +173,7 @@ class RunListing:
             return "no runs yet"
         lines = [f"{'id':>4}  {'started (UTC)':<19}  {'status':<11} {'checks':>6}  command"]
         for r in self.runs:
-            checks = sum((r.counts or {}).values())
+            checks = sum(n for name, n in (r.counts or {}).items() if name in _STATUSES)
             lines.append(f"{r.id:>4}  {_when(r.started_at):<19}  {r.status.value:<11} "
                          f"{checks:>6}  {r.command}")
         return "\n".join(lines)

@@ -257,6 +257,14 @@ class Verdict(enum.Enum):
         """An editor should look at the claim."""
         return self in (Verdict.NOT_SUPPORTED, Verdict.QUOTE_MISMATCH)
 
+    def supports(self) -> bool:
+        """The source says (at least part of) what the claim says."""
+        return self in (Verdict.SUPPORTED, Verdict.PARTIALLY_SUPPORTED)
+
+    def is_readable(self) -> bool:
+        """A text was read: every verdict but unverifiable."""
+        return self is not Verdict.UNVERIFIABLE
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -279,3 +287,32 @@ class Assessment:
     contradicted: tuple[str, ...] = ()  # key facts the text states otherwise
     languages: tuple[str | None, str | None] = (None, None)  # (claim, source), when known
     reason: str = ""
+
+
+class SourceKind(enum.Enum):
+    """Which copy of a source a verdict rests on."""
+
+    LIVE = "live"  # the page as this run (or a recent one) fetched it
+    ARCHIVE = "archive"  # an archived snapshot
+    NONE = "none"  # nothing could be read
+
+
+@dataclass(frozen=True)
+class Drift:
+    """The archived copy from before the reference's date supported the claim; the live page
+    does not any more."""
+
+    snapshot: Snapshot
+    archived: Assessment
+    live: Assessment
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One claim against one source, as `check` stores it: the verdict and the copy it read."""
+
+    assessment: Assessment
+    source: SourceKind
+    text_sha256: str | None = None  # the text assessed
+    snapshot: Snapshot | None = None  # the archived copy read (the source, or for drift)
+    drift: Drift | None = None

@@ -215,7 +215,8 @@ def challenge(page: Page, code: int) -> str | None:
     found = None if vendor else _first_marker(page.lower, _CHALLENGE_MARKERS)
     vendor = vendor or (_VENDORS[found[0]] if found else None)
     if vendor:
-        return f"a {vendor} challenge or block page"
+        article = "an" if vendor[:1].lower() in "aeiou" else "a"
+        return f"{article} {vendor} challenge or block page"
     if code in (403, 503) and any(m in page.lower for m in _SOFT_CHALLENGE_MARKERS):
         return "a bot challenge"
     return None

@@ -21,14 +21,24 @@ from verifier.files import write_atomic
 from verifier.cache import BodyCache
 from verifier.archive import ArchiveLinkCheck, ArchiveLookup, SaveResult
 from verifier.archiving import ArchiveJob, check_links, find_copies, plan, save_live
+from verifier.assessing import Pair, Source, assess_sources, due
 from verifier.checker import check_targets
 from verifier.errors import InterruptedRun
-from verifier.models import Article, CheckStatus, ClaimSet, LookupOutcome, Reference, Snapshot
+from verifier.models import (
+    Article,
+    CheckStatus,
+    ClaimSet,
+    Judgement,
+    LookupOutcome,
+    Passage,
+    Reference,
+    Snapshot,
+)
 from verifier.progress import Progress
 from verifier.settings import Settings
 from verifier.recorder import Recorder
 from verifier.store import LookupRow, RunStatus, Store
-from verifier.summary import CheckSummary, UrlLine
+from verifier.summary import CheckSummary, Quoted, SupportLine, UrlLine
 from verifier.targets import ArchiveLink, Citation, Targets, collect
 
 
@@ -241,6 +251,60 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
     return _until_signal(lambda: save_live(live, settings, save_credentials, record_save)), counts
 
 
+def _sources(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
+             claim_set: ClaimSet) -> list[Source]:
+    """Every URL with the claims resting on it (as this run's claim versions)."""
+    versions = {(row.document, row.claim.id): row for row in store.claims_as_of(run_id)}
+    refs = {(d.name, k): r for d in claim_set.documents for k, r in d.references.items()}
+    url_ids = list(ids.values())
+    checks = store.latest_checks(url_ids, as_of_run=run_id)
+    lookups = store.latest_lookups(url_ids)
+    sources = []
+    for target in targets.urls:
+        pairs: dict[int, Pair] = {}
+        for citation in target.citations:
+            ref = refs.get((citation.document, citation.ref_key)) if citation.ref_key else None
+            quote = ref.quote if ref is not None else None
+            for claim_id in citation.claim_ids:
+                row = versions.get((citation.document, claim_id))
+                if row is not None and (row.version_id not in pairs or quote):
+                    pairs[row.version_id] = Pair(row.version_id, row.claim.text, quote)
+        if not pairs:
+            continue
+        url_id = ids[target.url]
+        unfetchable = (f"the URL is not valid: {target.invalid}" if target.invalid
+                       else target.skip)
+        sources.append(Source(url_id, target.url, tuple(pairs.values()), checks.get(url_id),
+                              lookups.get(url_id), unfetchable))
+    return sources
+
+
+def _assess(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
+            claim_set: ClaimSet, settings: Settings, request: CheckRequest,
+            ) -> tuple[bool, Counter[str]]:
+    """Judge every claim against the text of its sources; (finished, counts)."""
+    sources = _sources(store, run_id, targets, ids, claim_set)
+    todo = due(sources, store.latest_judgements(list(ids.values())))
+    counts: Counter[str] = Counter()
+    counts["assessments_unchanged"] = sum(len(s.pairs) for s in sources) - sum(
+        len(s.pairs) for s in todo)
+    progress = Progress(len(todo), request.progress, live=request.live_progress,
+                        label="sources", verb="assessed")
+
+    def done(source: Source, judgements: list[Judgement]) -> None:
+        counts["assessments"] += len(judgements)
+        progress.advance()
+
+    cache = BodyCache(settings.cache_path())
+    try:
+        finished = _until_signal(
+            lambda: assess_sources(todo, store, run_id, settings, cache, done))
+    finally:
+        cache.close()
+        progress.close()
+    return finished, counts
+
+
 def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
     """Check every source of the claims, record the run, and summarise what needs attention."""
     claim_set = load_claims(settings.claims)
@@ -282,6 +346,10 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
             finished, archive_counts = _find_copies(
                 store, run_id, targets, ids, claim_set, settings, request.save_credentials)
             counts.update(archive_counts)
+        if finished and not request.head_first:
+            finished, assess_counts = _assess(store, run_id, targets, ids, claim_set, settings,
+                                              request)
+            counts.update(assess_counts)
         status = RunStatus.COMPLETED if finished else RunStatus.INTERRUPTED
         store.finish_run(run_id, status, settings.current_time(), counts)
         summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,
@@ -335,6 +403,7 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         if (known := checked_links.get(link.url)) is not None
         and not known.ok and not known.inconclusive)
     unsourced = tuple(f"{c.id}: {_shorten(c.text)}" for c in claim_set.claims if c.citation_needed)
+    by_verdict, unsupported, drifted = _support(store, run_id, targets, ids, claim_set)
     return CheckSummary(
         run_id=run_id, run_status=status.value, database=str(store.path),
         urls=len(targets.urls), checked=checked, fresh=fresh, resumed=resumed,
@@ -343,4 +412,46 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         inconclusive=tuple(inconclusive), no_url=no_url, citation_needed=unsourced,
         archive_now=tuple(archive_now), archive_links_to_fix=links_to_fix,
         strikes_to_confirm=settings.dead_strikes, days_to_confirm=settings.dead_after / 86400,
+        by_verdict=by_verdict, unsupported=unsupported, drifted=drifted,
     )
+
+
+def _quoted(passage: Passage | None) -> Quoted | None:
+    if passage is None:
+        return None
+    return Quoted(_one_line(passage.text, 400), passage.start, passage.end)
+
+
+def _snapshot_text(snapshot: Snapshot | None) -> str:
+    if snapshot is None:
+        return ""
+    return (f"{snapshot.archive}, captured {snapshot.captured_at.date().isoformat()}: "
+            f"{snapshot.replay_url}")
+
+
+def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
+             claim_set: ClaimSet,
+             ) -> tuple[dict[str, int], tuple[SupportLine, ...], tuple[SupportLine, ...]]:
+    """Verdicts of this run's pairs (their latest, up to this run): counts, findings, drift."""
+    several = len(claim_set.documents) > 1
+    judged = store.latest_judgements(list(ids.values()), as_of_run=run_id)
+    by_verdict: Counter[str] = Counter()
+    unsupported, drifted = [], []
+    for source in _sources(store, run_id, targets, ids, claim_set):
+        for pair in source.pairs:
+            row = judged.get((pair.claim_version_id, source.url_id))
+            if row is None:
+                continue
+            j = row.judgement
+            a = j.assessment
+            by_verdict[a.verdict.value] += 1
+            name = f"{row.document}: {row.claim_id}" if several else row.claim_id
+            line = SupportLine(name, _shorten(row.claim_text, 200), source.url, a.verdict.value,
+                               a.score, _one_line(a.reason), j.source.value, _quoted(a.evidence),
+                               _snapshot_text(j.snapshot))
+            if j.drift is not None:
+                drifted.append(replace(line, drift_archived=j.drift.archived.verdict.value,
+                                       drift_evidence=_quoted(j.drift.archived.evidence)))
+            elif a.verdict.is_finding():
+                unsupported.append(line)
+    return dict(by_verdict), tuple(unsupported), tuple(drifted)

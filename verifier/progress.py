@@ -21,6 +21,7 @@ class Progress:
         *,
         live: bool,
         label: str = "URLs",
+        verb: str = "checked",
         every: float = 60.0,
         clock: Callable[[], float] = _clock,
     ) -> None:
@@ -29,6 +30,7 @@ class Progress:
         self._out = out
         self._live = live
         self._label = label
+        self._verb = verb
         self._every = 0.1 if live else every
         self._clock = clock
         self._start = clock()
@@ -46,7 +48,7 @@ class Progress:
         rate = self.done / elapsed
         left = (self.total - self.done) / rate if rate > 0 else None
         eta = "--:--" if left is None else _duration(left)
-        return (f"checked {self.done}/{self.total} {self._label}  {rate:.1f}/s  "
+        return (f"{self._verb} {self.done}/{self.total} {self._label}  {rate:.1f}/s  "
                 f"elapsed {_duration(elapsed)}  ETA {eta}")
 
     def close(self) -> None:

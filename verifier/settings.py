@@ -148,6 +148,14 @@ class Settings:
     spn_poll_interval: float = field(default=5.0, metadata=_doc(
         "Time between two polls of a Save Page Now job (it is given up after 2 minutes).",
         "duration", positive=True))
+    text_timeout: float = field(default=20.0, metadata=_doc(
+        "Most time reading one fetched document's text may take (its worker process is then "
+        "killed and the source is unreadable).", "duration", positive=True))
+    text_memory: int = field(default=1 << 30, metadata=_doc(
+        "Most memory (bytes) a worker process reading one document may use.", "int",
+        positive=True))
+    text_workers: int = field(default=2, metadata=_doc(
+        "Worker processes reading documents' text at once.", "int", positive=True))
     resolve: tuple[HostOverride, ...] = field(default=(), metadata=_doc(
         "Host-to-address map, like `curl --resolve`: `HOST:PORT:ADDRESS` or `HOST:ADDRESS`, "
         "comma-separated in the environment, a list in verifier.toml. The address `-` makes "

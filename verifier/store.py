@@ -50,13 +50,17 @@ from verifier.store_rows import (
     url_row,
 )
 from verifier.store_archives import ArchiveLinkHistory, ArchiveLinkRow, LookupRow
-from verifier.store_texts import TextHistory
+from verifier.store_assessments import AssessmentHistory, JudgementRecord, JudgementRow
+from verifier.store_texts import Reading, TextHistory
 from verifier.store_schema import MIGRATION_NAMES, MIGRATIONS, TableInfo, describe
 
 # The row types live in store_rows; callers import them from here.
 __all__ = [
     "ArchiveLinkRow",
     "CheckRecord",
+    "JudgementRecord",
+    "JudgementRow",
+    "Reading",
     "LookupRow",
     "CheckRow",
     "ClaimRow",
@@ -81,7 +85,7 @@ def _not_a_database(path: Path, why: str) -> NotADatabaseError:
     return NotADatabaseError(f"{path} is not a verifier database ({why})")
 
 
-class Store(ArchiveLinkHistory, TextHistory):
+class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory):
     """An open history database. Use `Store.open()`; close it, or use it as a context manager."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout: float) -> None:

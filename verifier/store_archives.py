@@ -25,6 +25,8 @@ class LookupRow:
     snapshot: Snapshot | None
     why: str | None
     run_id: int | None
+    snapshot_id: int | None = None
+    snapshot_body: str | None = None  # SHA-256 of the snapshot's bytes, once they were read
 
 
 def _snapshot(row: dict[str, Any]) -> Snapshot | None:
@@ -43,12 +45,14 @@ def _lookup(row: dict[str, Any]) -> LookupRow:
         outcome=LookupOutcome(row["outcome"]),
         anchor_date=dt.date.fromisoformat(row["anchor_date"]) if row["anchor_date"] else None,
         snapshot=_snapshot(row), why=row["why"], run_id=row["run_id"],
+        snapshot_id=row["snapshot_id"], snapshot_body=row["body_sha256"],
     )
 
 
 _SELECT = (
     "SELECT archive_lookups.*, snapshots.archive, snapshots.captured_at, snapshots.snapshot_url,"
-    " snapshots.raw_url, snapshots.http_status, urls.url AS original_url"
+    " snapshots.raw_url, snapshots.http_status, snapshots.body_sha256,"
+    " urls.url AS original_url"
     " FROM archive_lookups JOIN urls ON urls.id = archive_lookups.url_id"
     " LEFT JOIN snapshots ON snapshots.id = archive_lookups.snapshot_id"
 )
@@ -105,6 +109,12 @@ class ArchiveHistory(StorePart):
                 elif lookup.outcome is LookupOutcome.FOUND:
                     found[lookup.url_id] = lookup
         return found
+
+    def set_snapshot_body(self, snapshot_id: int, body_sha256: str) -> None:
+        """Note the bytes of an archived copy once read: a snapshot never changes."""
+        with self.write(), self._sql_errors(f"note the body of snapshot {snapshot_id}"):
+            self._db.execute("UPDATE snapshots SET body_sha256 = ? WHERE id = ?",
+                             [body_sha256, snapshot_id])
 
     def lookups_for_url(self, url: str) -> list[LookupRow]:
         """Every lookup of a URL, oldest first."""

@@ -263,9 +263,38 @@ def m006_texts(db: Database) -> None:
     _run_all(db, _M006)
 
 
+_M007 = (
+    # What reading a fetched body gave, keyed by the body's hash: the same bytes are never read
+    # twice, and a run whose pages did not change reads nothing.
+    """CREATE TABLE readings (
+   body_sha256 TEXT PRIMARY KEY,
+   status TEXT NOT NULL,
+   content_type TEXT,
+   charset TEXT,
+   method TEXT,
+   language TEXT,
+   detail TEXT,
+   text_sha256 TEXT REFERENCES texts(sha256),
+   read_at TEXT NOT NULL
+)""",
+    # An archived copy never changes: once its bytes are read, they need not be fetched again.
+    "ALTER TABLE snapshots ADD COLUMN body_sha256 TEXT",
+    *(f"ALTER TABLE assessments ADD COLUMN {column}" for column in (
+        "assessed_at TEXT", "source TEXT", "text_sha256 TEXT", "reason TEXT", "languages TEXT",
+        "inputs TEXT")),
+    "CREATE INDEX idx_assessments_url_id_claim_version_id"
+    " ON assessments (url_id, claim_version_id)",
+)
+
+
+def m007_readings_and_assessments(db: Database) -> None:
+    """What reading each fetched body gave; assessments with their source text and reason."""
+    _run_all(db, _M007)
+
+
 _ORDER: tuple[Callable[[Database], None], ...] = (
     m001_initial, m002_archives_and_assessments, m003_check_outcomes, m004_archive_lookups,
-    m005_archive_link_checks, m006_texts,
+    m005_archive_link_checks, m006_texts, m007_readings_and_assessments,
 )
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
@@ -400,6 +429,7 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         found_at="When verifier found the snapshot (UTC).",
         found_in_run_id="The run that found it.",
         reason="Why this snapshot was looked up or chosen.",
+        body_sha256="SHA-256 of the archived bytes, once they were read (a `readings` key).",
     ),
     "archive_lookups": _doc(
         "Each time the archives were asked about a URL, and what came of it.",
@@ -435,20 +465,42 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         first_seen_at="When a run first stored this text (UTC).",
         compressed="The text, zlib-compressed (UTF-8).",
     ),
+    "readings": _doc(
+        "What reading each distinct fetched body gave: its text, or why there was none.",
+        body_sha256="SHA-256 of the body as fetched (decompressed): its key.",
+        status="ok, empty (no text in it), unreadable (too slow, too big, broken) or "
+               "unsupported (a type not read: images, archives).",
+        content_type="The media type it was read as: declared, else sniffed from the bytes.",
+        charset="The codec the bytes were decoded with; empty for PDF and binary.",
+        method="How the text was extracted: trafilatura, bs4, pypdf, xml or plain.",
+        language="ISO 639-1 language of the text, when detected.",
+        detail="Why the status, for people.",
+        text_sha256="The text read (a `texts` key); empty when there was none.",
+        read_at="When it was read (UTC).",
+    ),
     "assessments": _doc(
         "How well one source supports one claim in one run.",
         id="Assessment number.",
         run_id="The run that made the assessment.",
         claim_version_id="The claim assessed.",
         url_id="The source URL assessed.",
-        snapshot_id="The archived copy read instead of the live page, if any.",
+        snapshot_id="The archived copy read: instead of the live page, or to compare with it.",
         verdict="The support verdict.",
         score="Support score between 0 and 1.",
         evidence="The passage of the source that best matches the claim.",
         evidence_start="Start offset of the evidence in the source text.",
         evidence_end="End offset of the evidence in the source text.",
         facts="Facts of the claim (numbers, dates, names) found or missing (JSON).",
-        drift="How the source changed since the reference's date (JSON).",
+        drift="How the source changed since the reference's date (JSON): the archived "
+              "copy supported the claim and the live page does not.",
+        assessed_at="When (UTC).",
+        source="The copy read: live (the page as fetched) or archive (the snapshot); empty "
+               "when there was nothing to read.",
+        text_sha256="The text assessed (a `texts` key).",
+        reason="Why the verdict, for people.",
+        languages="The claim's and the source's languages, when detected (JSON array).",
+        inputs="Hash of everything the verdict rests on; an unchanged pair is not assessed "
+               "again.",
     ),
     "latest_checks": _doc(
         "View: each URL's most recent check.",

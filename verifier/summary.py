@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 from verifier.models import ClaimSet
 from verifier.targets import Targets
@@ -77,6 +77,32 @@ class UrlLine:
 
 
 @dataclass(frozen=True)
+class Quoted:
+    """A passage of a source's text, shortened for reading, with where it is in the text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SupportLine:
+    """One claim's verdict against one source, with its evidence."""
+
+    claim: str  # the claim's id ("document: id" when the run read several documents)
+    claim_text: str
+    url: str
+    verdict: str
+    score: float
+    reason: str
+    source: str  # "live" or "archive": the copy read
+    evidence: Quoted | None
+    snapshot: str = ""  # the archived copy read or compared with: "archive, captured DATE: URL"
+    drift_archived: str = ""  # for drift: the archived copy's verdict
+    drift_evidence: Quoted | None = None  # for drift: what the archived copy said
+
+
+@dataclass(frozen=True)
 class CheckSummary:
     run_id: int
     run_status: str
@@ -95,6 +121,9 @@ class CheckSummary:
     archive_links_to_fix: tuple[str, ...]  # archive links that lead to no fitting capture
     strikes_to_confirm: int
     days_to_confirm: float
+    by_verdict: dict[str, int] = field(default_factory=dict)  # claim-source pairs
+    unsupported: tuple[SupportLine, ...] = ()  # not supported, or the quote is not there
+    drifted: tuple[SupportLine, ...] = ()  # supported by the archived copy, not by the live page
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
@@ -104,6 +133,8 @@ class CheckSummary:
         data["citation_needed"] = list(self.citation_needed)
         data["archive_now"] = list(self.archive_now)
         data["archive_links_to_fix"] = list(self.archive_links_to_fix)
+        data["unsupported"] = [asdict(line) for line in self.unsupported]
+        data["drifted"] = [asdict(line) for line in self.drifted]
         return data
 
     def as_text(self) -> str:
@@ -116,6 +147,8 @@ class CheckSummary:
             lines.append("  statuses: " + _counts(self.by_status))
         if self.by_state:
             lines.append("  states:   " + _counts(self.by_state))
+        if self.by_verdict:
+            lines.append("  support:  " + _counts(self.by_verdict))
         if self.failing:
             lines.append("")
             lines.append(
@@ -129,6 +162,16 @@ class CheckSummary:
             lines.append(f"INCONCLUSIVE ({len(self.inconclusive)}): the server would not say "
                          "(blocked, rate limited, TLS); not counted as failures.")
             lines.extend(_url_lines(self.inconclusive))
+        if self.unsupported:
+            lines.append("")
+            lines.append(f"NOT SUPPORTED ({len(self.unsupported)}): sources that do not say what "
+                         "the claim says, or lack the quote the reference gives.")
+            lines.extend(_support_lines(self.unsupported))
+        if self.drifted:
+            lines.append("")
+            lines.append(f"DRIFTED ({len(self.drifted)}): the archived copy supported the claim; "
+                         "the live page no longer does. Cite the archived copy.")
+            lines.extend(_support_lines(self.drifted))
         if self.no_url:
             lines.append("")
             lines.append(f"NO URL ({len(self.no_url)}): references that give nothing to check.")
@@ -172,4 +215,31 @@ def _url_lines(items: tuple[UrlLine, ...], show_strikes: int = 0) -> list[str]:
             out.append(f"      archived copy: {item.archived}")
         for citation in item.cited_by:
             out.append(f"      cited by {citation}")
+    return out
+
+
+def _quoted(passage: Quoted | None) -> str:
+    if passage is None:
+        return "no passage"
+    return f"chars {passage.start}-{passage.end}: \u201c{passage.text}\u201d"
+
+
+def _support_lines(items: tuple[SupportLine, ...]) -> list[str]:
+    out = []
+    for item in items:
+        if item.drift_archived:
+            out.append(f"  {item.claim}  {item.url}")
+            out.append(f"      claim: {item.claim_text}")
+            out.append(f"      archived copy ({item.snapshot}) {item.drift_archived}: "
+                       + _quoted(item.drift_evidence))
+            out.append(f"      live page now {item.verdict}: {item.reason}")
+            out.append(f"      live evidence {_quoted(item.evidence)}")
+            continue
+        out.append(f"  {item.claim}  {item.verdict}  {item.url}")
+        out.append(f"      claim: {item.claim_text}")
+        out.append(f"      why: {item.reason}")
+        where = "archived copy" if item.source == "archive" else "live page"
+        out.append(f"      evidence ({where}) {_quoted(item.evidence)}")
+        if item.source == "archive" and item.snapshot:
+            out.append(f"      read from: {item.snapshot}")
     return out

@@ -1,0 +1,280 @@
+"""Does each source still say what its claims say: read the text of every source the run can
+read, assess each claim resting on it, and compare with the archived copy when the live page
+falls short.
+
+Written policy:
+- The live page is read when its latest check found it alive with a body. The bytes are the
+  ones the check cached; each distinct body is read once, and what reading it gave is stored
+  under the body's hash, so a page that did not change is never read again.
+- The archived copy the archive stage chose is read when the live page cannot be (failing,
+  dead, blocked, unreadable), and when the live page falls short of supporting one of its
+  claims and the copy is from before the references' date. Then both are assessed, and the
+  claim has drifted when the archived copy supported it and the live page does not. A live
+  page that supports every claim is not compared: drift is impossible, and the archive is
+  spared a request.
+- An archived copy never changes: its bytes are fetched and read once, ever.
+- A pair (claim, URL) is assessed again only when what its verdict rests on changed: the
+  assessor, the claim, the quote, the live body, the snapshot. A verdict that could not be
+  reached for a passing reason (the archive did not answer) is tried again next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from verifier.assess import assess
+from verifier.cache import BodyCache
+from verifier.fetch import Fetcher
+from verifier.models import Assessment, Drift, Judgement, Snapshot, SourceKind, Verdict
+from verifier.settings import Settings
+from verifier.store import CheckRow, JudgementRecord, JudgementRow, LookupRow, Reading, Store
+from verifier.store_rows import sha256_of
+from verifier.text import SourceText, TextExtractor, TextStatus
+
+# Raise when `assess` changes what it decides: every pair is then assessed again.
+ASSESSOR_VERSION = "1"
+_RETRY = "retry:"  # an `inputs` prefix: the verdict is not final, assess again next run
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One claim resting on one URL."""
+
+    claim_version_id: int
+    claim_text: str
+    quote: str | None  # the citing reference's quote, when it gives one
+
+
+@dataclass(frozen=True)
+class Source:
+    """One URL to assess its claims against, with what the run knows of it."""
+
+    url_id: int
+    url: str
+    pairs: tuple[Pair, ...]
+    check: CheckRow | None  # the latest check
+    lookup: LookupRow | None  # the latest archive lookup
+    unfetchable: str | None = None  # why the URL is never fetched (invalid, ignored by a rule)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A readable text of a source: the live page or an archived snapshot."""
+
+    kind: SourceKind
+    text: str
+    sha256: str
+    language: str | None
+    snapshot: Snapshot | None = None
+    snapshot_id: int | None = None
+
+
+def drifted(archived: Verdict, live: Verdict) -> bool:
+    """The archived copy supported the claim and the live page does not: precision first, so a
+    partial match becoming merely inconclusive is not drift, only becoming a finding is."""
+    if archived is Verdict.SUPPORTED:
+        return not live.supports()
+    return archived is Verdict.PARTIALLY_SUPPORTED and live.is_finding()
+
+
+def judge(pair: Pair, live: Copy | None, archived: Copy | None, why: str) -> Judgement:
+    """The verdict of one pair from the copies read (pure); `why` says why none could be."""
+    return combine(live, _assess(pair, live) if live else None,
+                   archived, _assess(pair, archived) if archived else None, why)
+
+
+def combine(live: Copy | None, live_a: Assessment | None, archived: Copy | None,
+            archived_a: Assessment | None, why: str) -> Judgement:
+    """One verdict from the assessments of the live and archived copies (either may be None)."""
+    if live is not None and live_a is not None:
+        drift = None
+        if archived is not None and archived_a is not None and archived.snapshot is not None \
+                and drifted(archived_a.verdict, live_a.verdict):
+            drift = Drift(archived.snapshot, archived_a, live_a)
+        return Judgement(live_a, SourceKind.LIVE, live.sha256,
+                         archived.snapshot if archived else None, drift)
+    if archived is not None and archived_a is not None:
+        return Judgement(archived_a, SourceKind.ARCHIVE, archived.sha256, archived.snapshot)
+    return Judgement(Assessment(Verdict.UNVERIFIABLE, 0.0, None, reason=why), SourceKind.NONE)
+
+
+def _assess(pair: Pair, copy: Copy) -> Assessment:
+    return assess(pair.claim_text, copy.text, quote=pair.quote, source_language=copy.language)
+
+
+def inputs_of(pair: Pair, source: Source) -> str:
+    """What a pair's verdict rests on, hashed: the same inputs give the same verdict."""
+    check = source.check
+    live = (check.body_sha256 if check is not None and check.status.is_alive()
+            else check.status.value if check is not None else source.unfetchable)
+    lookup = source.lookup
+    snapshot = lookup.snapshot_id if lookup is not None else None
+    anchor = lookup.anchor_date.isoformat() if lookup and lookup.anchor_date else None
+    return sha256_of([ASSESSOR_VERSION, pair.claim_text, pair.quote, live, snapshot, anchor])
+
+
+def due(sources: Sequence[Source], latest: dict[tuple[int, int], JudgementRow],
+        ) -> list[Source]:
+    """The sources with pairs whose inputs changed since their latest verdict, with only those."""
+    out = []
+    for source in sources:
+        changed = tuple(
+            pair for pair in source.pairs
+            if (row := latest.get((pair.claim_version_id, source.url_id))) is None
+            or row.inputs != inputs_of(pair, source))
+        if changed:
+            out.append(replace(source, pairs=changed))
+    return out
+
+
+@dataclass
+class _Stage:
+    store: Store
+    run_id: int
+    settings: Settings
+    cache: BodyCache
+    extractor: TextExtractor
+    fetcher: Fetcher
+    pool: ThreadPoolExecutor
+    on_done: Callable[[Source, list[Judgement]], None]
+
+    async def _in_thread(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, work)
+
+    async def _read(self, body_sha256: str, body: bytes | None, content_type: str | None,
+                    url: str) -> Reading | None:
+        """The reading of a body: stored, else read now (None when the bytes are not at hand)."""
+        known = self.store.reading(body_sha256)
+        if known is not None or body is None:
+            return known
+        text: SourceText = await self._in_thread(
+            lambda: self.extractor.extract(body, content_type, url))
+        return self.store.keep_reading(body_sha256, text, self.settings.current_time())
+
+    def _copy(self, reading: Reading, kind: SourceKind, lookup: LookupRow | None = None,
+              ) -> Copy | None:
+        if reading.text_sha256 is None:
+            return None
+        text = self.store.text(reading.text_sha256)
+        if text is None:
+            return None
+        snapshot = lookup.snapshot if lookup else None
+        return Copy(kind, text, reading.text_sha256, reading.language, snapshot,
+                    lookup.snapshot_id if lookup else None)
+
+    async def live(self, source: Source) -> tuple[Copy | None, str, bool]:
+        """The live page's text, or why there is none; and whether to try again next run."""
+        check = source.check
+        if check is None:
+            return None, source.unfetchable or "the source was not checked", False
+        if not check.status.is_alive():
+            return None, f"the source is {check.status.value}: {check.reason or ''}".rstrip(
+                ": "), False
+        if not check.body_sha256:
+            return None, "the last check did not fetch the page's body", False
+        cached = self.cache.get(source.url)
+        body = cached.body if cached is not None and check.body_sha256 == _sha(cached.body) \
+            else None
+        content_type = cached.headers.get("content-type") if cached else check.content_type
+        reading = await self._read(check.body_sha256, body, content_type, source.url)
+        if reading is None:
+            return None, "the page's body is no longer cached; the next check reads it", True
+        copy = self._copy(reading, SourceKind.LIVE)
+        return copy, _unreadable(reading), False
+
+    async def archived(self, lookup: LookupRow) -> tuple[Copy | None, str, bool]:
+        """The archived copy's text, or why there is none; and whether to try again."""
+        snapshot = lookup.snapshot
+        assert snapshot is not None and lookup.snapshot_id is not None
+        where = f"the archived copy ({snapshot.archive}, {snapshot.captured_at.date()})"
+        if lookup.snapshot_body:
+            reading = self.store.reading(lookup.snapshot_body)
+            if reading is not None:
+                copy = self._copy(reading, SourceKind.ARCHIVE, lookup)
+                return copy, f"{where} {_unreadable(reading)}", False
+        result = await self.fetcher.fetch(snapshot.raw_url or snapshot.replay_url,
+                                          same_host_only=True)
+        if result.failure or not result.status or not 200 <= result.status < 300:
+            return None, f"{where} could not be fetched: {result.detail}", True
+        body_sha = _sha(result.body)
+        reading = await self._read(body_sha, result.body, result.headers.get("content-type"),
+                                   snapshot.url)
+        assert reading is not None
+        self.store.set_snapshot_body(lookup.snapshot_id, body_sha)
+        return self._copy(reading, SourceKind.ARCHIVE, lookup), f"{where} {_unreadable(reading)}", \
+            False
+
+    async def source(self, source: Source) -> None:
+        pairs = source.pairs
+        live, why, retry = await self.live(source)
+        live_as: list[Assessment | None] = [None] * len(pairs)
+        if live is not None:
+            copy = live
+            live_as = await self._in_thread(lambda: [_assess(p, copy) for p in pairs])
+        lookup = source.lookup
+        archived: Copy | None = None
+        archived_as: list[Assessment | None] = [None] * len(pairs)
+        if lookup is not None and lookup.snapshot is not None and (live is None or (
+                _before_anchor(lookup)
+                and any(a is not None and a.verdict is not Verdict.SUPPORTED for a in live_as))):
+            archived, archived_why, archived_retry = await self.archived(lookup)
+            retry = retry or archived_retry  # without the copy, drift could not be looked for
+            if live is None:
+                why = f"{why}; {archived_why}"
+            if archived is not None:
+                old = archived
+                archived_as = await self._in_thread(lambda: [_assess(p, old) for p in pairs])
+        judgements = [combine(live, la, archived, aa, why)
+                      for la, aa in zip(live_as, archived_as, strict=True)]
+        records = []
+        for pair, judgement in zip(pairs, judgements, strict=True):
+            inputs = inputs_of(pair, source)
+            records.append(JudgementRecord(
+                pair.claim_version_id, source.url_id,
+                archived.snapshot_id if archived is not None else None, judgement,
+                _RETRY + inputs if retry else inputs))
+        self.store.record_judgements(self.run_id, self.settings.current_time(), records)
+        self.on_done(source, judgements)
+
+
+def _before_anchor(lookup: LookupRow) -> bool:
+    snapshot = lookup.snapshot
+    return (snapshot is not None and lookup.anchor_date is not None
+            and snapshot.captured_at.date() <= lookup.anchor_date)
+
+
+def _unreadable(reading: Reading) -> str:
+    if reading.status is TextStatus.OK:
+        return "was read"
+    return f"has no readable text ({reading.status.value}: {reading.detail or 'no detail'})"
+
+
+def _sha(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+async def assess_sources(sources: Sequence[Source], store: Store, run_id: int,
+                         settings: Settings, cache: BodyCache,
+                         on_done: Callable[[Source, list[Judgement]], None]) -> None:
+    """Assess every pair of every source, reading texts in worker processes; records each
+    source's verdicts as soon as they are reached."""
+    workers = max(1, settings.text_workers)
+    with TextExtractor(settings.text_timeout, settings.text_memory, workers) as extractor, \
+            ThreadPoolExecutor(workers, thread_name_prefix="verifier-assess") as pool:
+        async with Fetcher(settings) as fetcher:
+            stage = _Stage(store, run_id, settings, cache, extractor, fetcher, pool, on_done)
+            queue = list(reversed(sources))
+
+            async def worker() -> None:
+                while queue:
+                    await stage.source(queue.pop())
+
+            # Archive fetches wait on politeness intervals: more sources in flight than readers.
+            await asyncio.gather(*(worker() for _ in range(min(len(sources), workers * 4))))
