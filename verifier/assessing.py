@@ -76,12 +76,17 @@ class Copy:
     snapshot_id: int | None = None
 
 
-def drifted(archived: Verdict, live: Verdict) -> bool:
-    """The archived copy supported the claim and the live page does not: precision first, so a
-    partial match becoming merely inconclusive is not drift, only becoming a finding is."""
-    if archived is Verdict.SUPPORTED:
-        return not live.supports()
-    return archived is Verdict.PARTIALLY_SUPPORTED and live.is_finding()
+def drifted(archived: Assessment, live: Assessment) -> bool:
+    """The archived copy supported the claim and the live page does not any more: it turned
+    into a finding, lost a date, number or name the copy had, or (from a full match) no longer
+    supports the claim at all. Precision first: a partial match merely becoming inconclusive
+    is not drift."""
+    if not archived.verdict.supports():
+        return False
+    lost = set(archived.matched) & {*live.missing, *live.contradicted}
+    if live.verdict.is_finding() or lost:
+        return True
+    return archived.verdict is Verdict.SUPPORTED and not live.verdict.supports()
 
 
 def judge(pair: Pair, live: Copy | None, archived: Copy | None, why: str) -> Judgement:
@@ -96,7 +101,7 @@ def combine(live: Copy | None, live_a: Assessment | None, archived: Copy | None,
     if live is not None and live_a is not None:
         drift = None
         if archived is not None and archived_a is not None and archived.snapshot is not None \
-                and drifted(archived_a.verdict, live_a.verdict):
+                and drifted(archived_a, live_a):
             drift = Drift(archived.snapshot, archived_a, live_a)
         return Judgement(live_a, SourceKind.LIVE, live.sha256,
                          archived.snapshot if archived else None, drift)
