@@ -1,5 +1,8 @@
 """How fast `verifier check` gets through a simulated web, end to end (fetch, classify, store).
 
+The assessment stage (reading each page's text and judging its claim) is timed apart: `seconds`
+is the run's wall time without it, what a link checker does; `assess_seconds` is that stage.
+
     python bench/throughput.py --urls 3000 --hosts 200 --concurrency 128
 
 Starts bench/simweb.py in its own process, writes a claims file citing --urls URLs spread
@@ -61,6 +64,8 @@ def main() -> None:
         if result.returncode != 0:
             sys.exit(result.stderr)
         summary = json.loads(result.stdout)
+        assess = summary.get("seconds", {}).get("assess", 0.0)
+        took -= assess
         limit = min(args.concurrency / args.latency, args.hosts * args.concurrency / args.latency)
         print(json.dumps({
             "urls": args.urls, "hosts": args.hosts, "concurrency": args.concurrency,
@@ -68,6 +73,9 @@ def main() -> None:
             "urls_per_s": round(args.urls / took, 1), "limit_per_s": limit,
             "fraction_of_limit": round(args.urls / took / limit, 3),
             "statuses": summary["by_status"],
+            "assess_seconds": assess,
+            "assessed_per_s": round(sum(summary["by_verdict"].values()) / assess, 1)
+            if assess else None,
         }, indent=2))
     finally:
         server.terminate()

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import signal
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -160,6 +161,10 @@ def _settings_record(settings: Settings) -> dict[str, object]:
     keep = ("timeout", "concurrency", "per_host", "host_interval", "retries", "max_age",
             "dead_strikes", "dead_after", "max_body_bytes")
     return {name: getattr(settings, name) for name in keep}
+
+
+def _lap(started: float) -> float:
+    return round(time.monotonic() - started, 3)
 
 
 RESUME_WITHIN = dt.timedelta(days=1)  # an interrupted run older than this is not continued
@@ -332,6 +337,8 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
             fresh = store.recently_alive(since, alive) - resumed
         due = [t for t in targets.urls if ids[t.url] not in resumed | fresh]
 
+        seconds: dict[str, float] = {}
+        started = time.monotonic()
         progress = Progress(len(due), request.progress, live=request.live_progress)
         recorder = Recorder(store, run_id, ids, settings, BodyCache(settings.cache_path()),
                             progress)
@@ -342,19 +349,25 @@ def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
             recorder.close()
             progress.close()
         counts = dict(recorder.counts)
+        seconds["check"] = _lap(started)
         if finished and request.archive:
+            started = time.monotonic()
             finished, archive_counts = _find_copies(
                 store, run_id, targets, ids, claim_set, settings, request.save_credentials)
             counts.update(archive_counts)
+            seconds["archives"] = _lap(started)
         if finished and not request.head_first:
+            started = time.monotonic()
             finished, assess_counts = _assess(store, run_id, targets, ids, claim_set, settings,
                                               request)
             counts.update(assess_counts)
+            seconds["assess"] = _lap(started)
         status = RunStatus.COMPLETED if finished else RunStatus.INTERRUPTED
         store.finish_run(run_id, status, settings.current_time(), counts)
         summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,
                                  checked=sum(recorder.counts.values()), fresh=len(fresh),
                                  resumed=len(resumed & set(ids.values())))
+        summary = replace(summary, seconds=seconds)
     if not finished:
         raise InterruptedRun(
             f"stopped by a signal: run {run_id} recorded as interrupted after "

@@ -124,6 +124,7 @@ class CheckSummary:
     by_verdict: dict[str, int] = field(default_factory=dict)  # claim-source pairs
     unsupported: tuple[SupportLine, ...] = ()  # not supported, or the quote is not there
     drifted: tuple[SupportLine, ...] = ()  # supported by the archived copy, not by the live page
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
@@ -149,6 +150,9 @@ class CheckSummary:
             lines.append("  states:   " + _counts(self.by_state))
         if self.by_verdict:
             lines.append("  support:  " + _counts(self.by_verdict))
+        if self.seconds:
+            lines.append("  time:     " + ", ".join(f"{stage} {took:.1f} s"
+                                                     for stage, took in self.seconds.items()))
         if self.failing:
             lines.append("")
             lines.append(
