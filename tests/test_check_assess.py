@@ -45,6 +45,8 @@ references:
   es: {url: "http://es.test:PORT/noticias"}
   blocked: {url: "http://blocked.test:PORT/story"}
   gone: {url: "http://news.test:PORT/gone"}
+  photo: {url: "http://news.test:PORT/photo.png"}
+  book: {title: "A printed book with no URL"}
 claims:
   - id: signed
     text: Belarus and Venezuela signed an agreement under which Minsk will supply tractors,
@@ -95,6 +97,12 @@ claims:
   - id: gone
     text: A claim resting on a page that is gone.
     sources: [gone]
+  - id: photo
+    text: A claim resting on a photograph.
+    sources: [photo]
+  - id: book
+    text: A claim resting on a book.
+    sources: [book]
 """
 
 
@@ -102,6 +110,7 @@ def routes() -> dict[str, Any]:
     html = {"Content-Type": "text/html"}  # no charset: the reader must find it
     return {
         "/deal": Reply(200, NEWS, {"Content-Type": "text/html; charset=utf-8"}),
+        "/photo.png": Reply(200, b"\x89PNG\r\n\x1a\n" + bytes(200), {"Content-Type": "image/png"}),
         "/annual.pdf": Reply(200, PDF, {"Content-Type": "application/pdf"}),
         "/culture": Reply(200, RUSSIAN, html),
         "/noticias": Reply(200, SPANISH, html),
@@ -187,9 +196,12 @@ def test_check_judges_every_claim_against_the_text_of_its_source(tmp_path: Path)
     assert judged["blocked"].judgement.assessment.reason.startswith("the source is blocked: ")
     assert verdict("gone") == "unverifiable"
     assert "not_found" in judged["gone"].judgement.assessment.reason
+    assert verdict("photo") == "unverifiable"
+    assert "unsupported: image/png is not read as text" in judged["photo"].judgement.assessment.reason
 
     # the run summary counts the verdicts and lists the findings with their evidence
-    assert sum(summary["by_verdict"].values()) == 15
+    assert sum(summary["by_verdict"].values()) == 17  # the book, with no URL, is unverifiable too
+    assert summary["by_verdict"]["unverifiable"] == 4
     assert summary["by_verdict"]["supported"] == 4
     flagged = {line["claim"]: line for line in summary["unsupported"]}
     assert set(flagged) == {"began-2009", "cancelled", "trade-2011", "plant-5-feb"}

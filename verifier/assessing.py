@@ -192,7 +192,7 @@ class _Stage:
         if reading is None:
             return None, "the page's body is no longer cached; the next check reads it", True
         copy = self._copy(reading, SourceKind.LIVE)
-        return copy, _unreadable(reading), False
+        return copy, f"the page {_unreadable(reading)}", False
 
     async def archived(self, lookup: LookupRow) -> tuple[Copy | None, str, bool]:
         """The archived copy's text, or why there is none; and whether to try again."""

@@ -34,6 +34,7 @@ from verifier.models import (
     Passage,
     Reference,
     Snapshot,
+    Verdict,
 )
 from verifier.progress import Progress
 from verifier.settings import Settings
@@ -467,4 +468,6 @@ def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
                                        drift_evidence=_quoted(j.drift.archived.evidence)))
             elif a.verdict.is_finding():
                 unsupported.append(line)
+    if by_verdict:  # references with nothing to fetch cannot support their claims either
+        by_verdict[Verdict.UNVERIFIABLE.value] += sum(len(c.claim_ids) for c in targets.no_url)
     return dict(by_verdict), tuple(unsupported), tuple(drifted)
