@@ -266,3 +266,27 @@ def test_the_summary_shows_findings_with_their_evidence(tmp_path: Path) -> None:
     assert "the claim says 2009; the source states it otherwise" in out
     assert "evidence (live page) chars " in out
     assert "the quote is not in the source" in out
+
+
+def test_a_document_too_slow_to_read_is_unverifiable_and_the_run_goes_on(tmp_path: Path) -> None:
+    from test_text import slow_html
+
+    claims = tmp_path / "claims.yaml"
+    with serve({"/deal": Reply(200, NEWS, {"Content-Type": "text/html; charset=utf-8"}),
+                "/slow": Reply(200, slow_html(60_000), {"Content-Type": "text/html"})}) as site:
+        claims.write_text(f"""version: 1
+references:
+  news: {{url: "http://news.test:{site.port}/deal"}}
+  slow: {{url: "http://news.test:{site.port}/slow"}}
+claims:
+  - {{id: slow, text: "A claim on a page no reader gets through in time.", sources: [slow]}}
+  - id: signed
+    text: Belarus and Venezuela signed an agreement under which Minsk will supply tractors.
+    sources: [news]
+""", encoding="utf-8")
+        check(claims, {**env(site.port), "VERIFIER_TEXT_TIMEOUT": "0.3s"})
+    judged = verdicts(tmp_path / "verifier.db")
+    slow = judged["slow"].judgement.assessment
+    assert slow.verdict.value == "unverifiable"
+    assert slow.reason == "the page has no readable text (unreadable: took longer than 0.3 s)"
+    assert judged["signed"].judgement.assessment.verdict.value == "supported"
