@@ -468,6 +468,7 @@ def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
                                        drift_evidence=_quoted(j.drift.archived.evidence)))
             elif a.verdict.is_finding():
                 unsupported.append(line)
-    if by_verdict:  # references with nothing to fetch cannot support their claims either
-        by_verdict[Verdict.UNVERIFIABLE.value] += sum(len(c.claim_ids) for c in targets.no_url)
+    unfetchable = sum(len(c.claim_ids) for c in targets.no_url)
+    if by_verdict and unfetchable:  # references with nothing to fetch support nothing either
+        by_verdict[Verdict.UNVERIFIABLE.value] += unfetchable
     return dict(by_verdict), tuple(unsupported), tuple(drifted)
