@@ -493,6 +493,16 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory):
         )
         return {row["url_id"] for row in rows}
 
+    def find_url_ids(self, urls: Sequence[str]) -> dict[str, int]:
+        """The ids of those of `urls` that are stored (read only, unlike `url_ids`)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(urls), _IN_CHUNK):
+            chunk = list(urls[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for row in self._rows(f"SELECT id, url FROM urls WHERE url IN ({marks})", chunk):
+                found[row["url"]] = row["id"]
+        return found
+
     def url_rows(self, url_ids: Sequence[int]) -> dict[int, UrlRow]:
         """Stored URLs by id."""
         found: dict[int, UrlRow] = {}

@@ -91,15 +91,19 @@ class ArchiveHistory(StorePart):
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def latest_lookups(self, url_ids: Sequence[int]) -> dict[int, LookupRow]:
-        """Each URL's latest lookup that found a snapshot, else its latest lookup of any kind."""
+    def latest_lookups(self, url_ids: Sequence[int], as_of_run: int | None = None,
+                       ) -> dict[int, LookupRow]:
+        """Each URL's latest lookup that found a snapshot, else its latest lookup of any kind
+        (made in `as_of_run` or before it, when given)."""
         found: dict[int, LookupRow] = {}
+        limit = "" if as_of_run is None else " AND archive_lookups.run_id <= ?"
         for start in range(0, len(url_ids), _IN_CHUNK):
             chunk = list(url_ids[start:start + _IN_CHUNK])
             marks = ", ".join("?" * len(chunk))
             rows = self._rows(
-                _SELECT + f" WHERE archive_lookups.url_id IN ({marks})"
-                " ORDER BY archive_lookups.looked_up_at, archive_lookups.id", chunk)
+                _SELECT + f" WHERE archive_lookups.url_id IN ({marks})" + limit +
+                " ORDER BY archive_lookups.looked_up_at, archive_lookups.id",
+                chunk + ([as_of_run] if as_of_run is not None else []))
             for row in rows:
                 lookup = _lookup(row)
                 previous = found.get(lookup.url_id)
