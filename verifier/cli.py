@@ -164,40 +164,39 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
         click.echo(summary.as_text(str(settings.claims)))
 
 
-@cli.command()
-@click.argument("claims", required=False, type=click.Path(path_type=Path))
-@db_option
-@click.option("--max-age", metavar="DURATION",
-              help="Skip URLs found alive more recently than this, e.g. 7d.")
-@click.option("--no-assess", is_flag=True,
-              help="Only reachability: no bodies needed, so HEAD may answer before GET.")
-@click.option("--no-archive", is_flag=True, help="Do not look for archived copies.")
-@click.option("--save-live", is_flag=True,
-              help="Ask Save Page Now to capture live sources no archive holds (keys from "
-                   "VERIFIER_IA_ACCESS_KEY and VERIFIER_IA_SECRET_KEY).")
-@click.option("--wait", is_flag=True, help="Wait for another run on the database to finish.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress output (for cron).")
-@json_option
-@network_options
-@limit_options
-def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
-          no_archive: bool, save_live: bool, wait: bool, quiet: bool, as_json: bool | None,
-          **options: Any) -> None:
-    """Fetch every source of the claims, classify it, and record the run in the history.
+def check_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of `check`, which `audit` shares."""
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.argument("claims", required=False, type=click.Path(path_type=Path)),
+        db_option,
+        click.option("--max-age", metavar="DURATION",
+                     help="Skip URLs found alive more recently than this, e.g. 7d."),
+        click.option("--no-assess", is_flag=True,
+                     help="Only reachability: no bodies needed, so HEAD may answer before GET."),
+        click.option("--no-archive", is_flag=True, help="Do not look for archived copies."),
+        click.option("--save-live", is_flag=True,
+                     help="Ask Save Page Now to capture live sources no archive holds (keys "
+                          "from VERIFIER_IA_ACCESS_KEY and VERIFIER_IA_SECRET_KEY)."),
+        click.option("--wait", is_flag=True,
+                     help="Wait for another run on the database to finish."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress output (for cron)."),
+        json_option,
+        network_options,
+        limit_options,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
-    Each unique URL is fetched once per run. A URL is confirmed dead only after repeated
-    failures over days (settings dead-strikes, dead-after); until then it is failing, and
-    the summary lists it with the claims that cite it.
 
-    Example:
-
-        verifier check claims.yaml --max-age 7d --quiet
-    """
+def _run_check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
+               no_archive: bool, save_live: bool, wait: bool, quiet: bool,
+               options: dict[str, Any], extra: dict[str, Any] | None = None) -> Any:
     from verifier.pipeline import CheckRequest, run_check
     from verifier.settings import load_settings
 
     settings = load_settings({"claims": claims, "db": db, "max_age": max_age, **options,
-                              "resolve": options["resolve"] or None})
+                              **(extra or {}), "resolve": options["resolve"] or None})
     keys = None
     if save_live:
         access, secret = (os.environ.get(f"VERIFIER_IA_{k}_KEY") for k in ("ACCESS", "SECRET"))
@@ -206,17 +205,134 @@ def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: 
                 "--save-live needs archive.org keys in VERIFIER_IA_ACCESS_KEY and "
                 "VERIFIER_IA_SECRET_KEY")
         keys = (access, secret)
-    live = sys.stderr.isatty()
     summary = run_check(CheckRequest(
         command=" ".join(["verifier", *sys.argv[1:]]) if sys.argv[1:] else "verifier check",
         head_first=no_assess, archive=not no_archive, save_credentials=keys, wait=wait,
-        progress=None if quiet else sys.stderr,
-        live_progress=live,
+        progress=None if quiet else sys.stderr, live_progress=sys.stderr.isatty(),
     ), settings)
+    return settings, summary
+
+
+@cli.command()
+@check_options
+def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
+          no_archive: bool, save_live: bool, wait: bool, quiet: bool, as_json: bool | None,
+          **options: Any) -> None:
+    """Fetch every source of the claims, classify it, and record the run in the history.
+
+    Each unique URL is fetched once per run. A URL is confirmed dead only after repeated
+    failures over days (settings dead-strikes, dead-after); until then it is failing, and
+    the summary lists it with the claims that cite it. Unless --no-assess, each claim is
+    judged against its source's text.
+
+    Example:
+
+        verifier check claims.yaml --max-age 7d --quiet
+    """
+    _, summary = _run_check(claims, db, max_age, no_assess, no_archive, save_live, wait, quiet,
+                            options)
     if _wants_json(as_json):
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(summary.as_text())
+
+
+def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("--format", "formats", multiple=True, metavar="NAME",
+                     help="Report format (repeatable or comma-separated): markdown, html, "
+                          "json, csv, junit, wikitext. Default: all."),
+        click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder for the reports (default: reports/ beside the claims)."),
+        click.option("--fail-on", metavar="LIST",
+                     help="Exit 1 when the report has any of these, not acknowledged: "
+                          "new-failing, new-dead, dead, citation-needed, unsupported, drift, "
+                          "no-url, unarchived; or none. Default: new-dead,unsupported,drift."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _write_reports(settings: Any, run_id: int | None, formats: tuple[str, ...],
+                   output: Path | None, fail_on: str | None, as_json: bool | None) -> None:
+    from verifier.reporting import ReportRequest, parse_fail_on, parse_formats, write_reports
+
+    result = write_reports(ReportRequest(run_id=run_id, formats=parse_formats(formats),
+                                         output=output, fail_on=parse_fail_on(fail_on)),
+                           settings)
+    if _wants_json(as_json):
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(result.as_text())
+    if result.exit_code:
+        sys.exit(int(result.exit_code))
+
+
+@cli.command()
+@check_options
+@report_options
+def audit(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
+          no_archive: bool, save_live: bool, wait: bool, quiet: bool, as_json: bool | None,
+          formats: tuple[str, ...], output: Path | None, fail_on: str | None,
+          **options: Any) -> None:
+    """The whole job: check every source, find archived copies, assess support, and write
+    the reports; exits 1 when --fail-on finds something.
+
+    Example:
+
+        verifier audit claims.yaml --quiet --fail-on new-dead,drift
+    """
+    from verifier.reporting import parse_fail_on, parse_formats
+
+    parse_fail_on(fail_on), parse_formats(formats)  # bad options fail before the run
+    settings, summary = _run_check(claims, db, max_age, no_assess, no_archive, save_live, wait,
+                                   quiet, options)
+    if not _wants_json(as_json):
+        click.echo(summary.as_text())
+    _write_reports(settings, summary.run_id, formats, output, fail_on, as_json)
+
+
+@cli.command()
+@click.option("--claims", type=click.Path(path_type=Path),
+              help="Claims file whose database to read (default: claims.yaml).")
+@db_option
+@click.option("--run", "run_id", type=click.IntRange(min=1), metavar="ID",
+              help="The run to report on (default: the latest).")
+@report_options
+@json_option
+def report(claims: Path | None, db: Path | None, run_id: int | None, formats: tuple[str, ...],
+           output: Path | None, fail_on: str | None, as_json: bool | None) -> None:
+    """Write the reports of a run from the history (no network); exits 1 when --fail-on
+    finds something.
+
+    Example:
+
+        verifier report --format html,markdown --fail-on dead
+    """
+    from verifier.settings import load_settings
+
+    _write_reports(load_settings({"claims": claims, "db": db}), run_id, formats, output,
+                   fail_on, as_json)
+
+
+@cli.command()
+@click.argument("target", metavar="CLAIM_OR_URL")
+@click.option("--reason", required=True, help="Why the finding needs no action (recorded).")
+@click.option("--claims", type=click.Path(path_type=Path),
+              help="Claims file whose database to use (default: claims.yaml).")
+@db_option
+def ack(target: str, reason: str, claims: Path | None, db: Path | None) -> None:
+    """Acknowledge the latest report's findings about a claim or URL: they stay in reports,
+    marked, but no longer fail a run, until they change.
+
+    Example:
+
+        verifier ack claim-12 --reason "the source is a print edition, checked by hand"
+    """
+    from verifier.reporting import acknowledge
+    from verifier.settings import load_settings
+
+    click.echo(acknowledge(target, reason, load_settings({"claims": claims, "db": db})))
 
 
 @cli.command()

@@ -469,6 +469,6 @@ def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
             elif a.verdict.is_finding():
                 unsupported.append(line)
     unfetchable = sum(len(c.claim_ids) for c in targets.no_url)
-    if by_verdict and unfetchable:  # references with nothing to fetch support nothing either
+    if unfetchable:  # references with nothing to fetch support nothing either
         by_verdict[Verdict.UNVERIFIABLE.value] += unfetchable
     return dict(by_verdict), tuple(unsupported), tuple(drifted)

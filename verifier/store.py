@@ -50,6 +50,7 @@ from verifier.store_rows import (
     url_row,
 )
 from verifier.store_archives import ArchiveLinkHistory, ArchiveLinkRow, LookupRow
+from verifier.store_acks import AckHistory
 from verifier.store_assessments import AssessmentHistory, JudgementRecord, JudgementRow
 from verifier.store_texts import Reading, TextHistory
 from verifier.store_schema import MIGRATION_NAMES, MIGRATIONS, TableInfo, describe
@@ -85,7 +86,7 @@ def _not_a_database(path: Path, why: str) -> NotADatabaseError:
     return NotADatabaseError(f"{path} is not a verifier database ({why})")
 
 
-class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory):
+class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
     """An open history database. Use `Store.open()`; close it, or use it as a context manager."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout: float) -> None:

@@ -292,9 +292,30 @@ def m007_readings_and_assessments(db: Database) -> None:
     _run_all(db, _M007)
 
 
+_M008 = (
+    # A finding someone has seen: it stays in reports, marked, but no longer fails a run, until
+    # it changes (its fingerprint covers what the finding says).
+    """CREATE TABLE acks (
+   id INTEGER PRIMARY KEY,
+   target TEXT NOT NULL,
+   kind TEXT NOT NULL,
+   fingerprint TEXT NOT NULL,
+   reason TEXT NOT NULL,
+   acked_at TEXT NOT NULL,
+   run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL
+)""",
+    "CREATE INDEX idx_acks_fingerprint ON acks (fingerprint)",
+)
+
+
+def m008_acks(db: Database) -> None:
+    """Acknowledged findings."""
+    _run_all(db, _M008)
+
+
 _ORDER: tuple[Callable[[Database], None], ...] = (
     m001_initial, m002_archives_and_assessments, m003_check_outcomes, m004_archive_lookups,
-    m005_archive_link_checks, m006_texts, m007_readings_and_assessments,
+    m005_archive_link_checks, m006_texts, m007_readings_and_assessments, m008_acks,
 )
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
@@ -464,6 +485,17 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         method="How it was extracted: trafilatura, bs4, pypdf, xml or plain.",
         first_seen_at="When a run first stored this text (UTC).",
         compressed="The text, zlib-compressed (UTF-8).",
+    ),
+    "acks": _doc(
+        "Findings someone acknowledged with `verifier ack`: still reported, marked, but no "
+        "longer failing a run until they change.",
+        id="Acknowledgement number.",
+        target="The claim id or URL named on the command line.",
+        kind="The kind of finding acknowledged (dead, unsupported, drifted, ...).",
+        fingerprint="Hash of what the finding said; a changed finding no longer matches.",
+        reason="Why, as given with --reason.",
+        acked_at="When (UTC).",
+        run_id="The run whose report showed the finding.",
     ),
     "readings": _doc(
         "What reading each distinct fetched body gave: its text, or why there was none.",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from verifier.models import Article, Claim, ClaimSet, Document, Reference, Verdict
 from verifier.settings import Settings
 from verifier.store import CheckRow, JudgementRow, LookupRow, RunRow, Store, UrlRow
+from verifier.store_rows import sha256_of
 from verifier.targets import Target, collect
 
 HISTORY_RUNS = 12  # runs shown in the chart of URL states
@@ -202,6 +203,26 @@ class Report:
         return tuple(c for c in self.changes if c.kind is kind)
 
 
+def fingerprint(finding: Finding) -> str:
+    """What a finding says, hashed: an acknowledgement holds until this changes (a failing
+    source confirmed dead, another verdict or reason, another archived copy)."""
+    r = finding.row
+    said: tuple[object, ...] = {
+        FindingKind.CITATION_NEEDED: (r.claim,),
+        FindingKind.DEAD: (r.url_state, r.snapshot_url),
+        FindingKind.UNSUPPORTED: (r.claim, r.verdict, r.verdict_reason),
+        FindingKind.NO_URL: (r.ref_title,),
+        FindingKind.DRIFTED: (r.claim, r.verdict, r.snapshot_url, r.drift_archived_verdict),
+        FindingKind.UNARCHIVED: (r.archive_lookup,),
+    }[finding.kind]
+    return sha256_of([finding.kind.value, r.document, r.claim_id, r.ref_key, r.url, *said])
+
+
+def matching(report: Report, target: str) -> tuple[Finding, ...]:
+    """The findings about a claim (by id) or a source (by URL, as the report spells it)."""
+    return tuple(f for f in report.findings if target in (f.row.claim_id, f.row.url))
+
+
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -279,6 +300,7 @@ def _row(document: str, claim: Claim, ref_key: str | None, ref_title: str | None
 def build(store: Store, run_id: int, settings: Settings,
           fail_on: tuple[FailOn, ...] = DEFAULT_FAIL_ON) -> Report:
     """The report of one run, from the store alone."""
+    acked = store.acked_fingerprints()
     run = store.run(run_id)
     claim_set = claim_set_of(store, run_id)
     targets = collect(claim_set, settings)
@@ -320,7 +342,8 @@ def build(store: Store, run_id: int, settings: Settings,
         finished_at=_iso(run.finished_at), claims_path=run.claims_path or "",
         previous_run_id=previous.id if previous else None,
         documents=tuple(d.name for d in claim_set.documents),
-        findings=tuple(_findings(rows, sources)),
+        findings=tuple(replace(f, acknowledged=fingerprint(f) in acked)
+                       for f in _findings(rows, sources)),
         changes=tuple(_changes(store, run_id, previous, rows, sources, versions)),
         rows=tuple(rows),
         by_status=_count(r.status for r in _per_url(rows)),
@@ -427,7 +450,9 @@ def _changes(store: Store, run_id: int, previous: RunRow | None, rows: Sequence[
             continue
         old_j = by_claim_url.get((row.document, row.claim_id, url_id))
         old_verdict = old_j.judgement.assessment.verdict.value if old_j else None
-        if old_verdict is not None and old_verdict != row.verdict:
+        # A source that died or came back is reported as such: unverifiable is no new verdict.
+        if old_verdict not in (None, Verdict.UNVERIFIABLE.value, row.verdict) \
+                and row.verdict != Verdict.UNVERIFIABLE.value:
             changes.append(Change(ChangeKind.VERDICT_CHANGED, row.url or "", row.claim_id,
                                   old_verdict, row.verdict))
     return changes

@@ -1,0 +1,217 @@
+"""`verifier report`, `audit` and `ack` end to end: a history of several runs (settings clock)
+against a local server whose pages die, recover and change between runs; reports rendered from
+the database, validated, and acted on. The pages are synthetic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from servers import Reply, serve
+from verifier.cli import cli
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "verifier" / "report" /
+                     "report.schema.json").read_text(encoding="utf-8"))
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def page(title: str, text: str) -> Reply:
+    return Reply(200, f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+                      f"<p>{text}</p></body></html>".encode(), HTML)
+
+
+GONE = Reply(404, b"<html><head><title>Not found</title></head><body>No such page</body></html>",
+             HTML)
+BRIDGE = page("Synthetic city news: the bridge",
+              "The river bridge opened on 3 June 1961 after four years of building work.")
+BRIDGE_EDITED = page("Synthetic city news: the bridge",
+                     "The river bridge opened on 3 June 1964 after four years of building work.")
+CLAIMS = """version: 1
+references:
+  bridge: {url: "http://city.test:PORT/bridge", title: "The bridge"}
+  flaky: {url: "http://city.test:PORT/flaky", title: "A page that comes and goes"}
+  gone: {url: "http://city.test:PORT/gone", title: "A page that is gone"}
+  book: {title: "A printed book"}
+claims:
+  - id: bridge
+    text: The river bridge opened on 3 June 1961 after four years of building work.
+    sources: [bridge]
+  - id: flaky
+    text: The night ferry ran for forty years.
+    sources: [flaky]
+  - id: gone
+    text: The old market hall burned down.
+    sources: [gone]
+  - id: book
+    text: The town was founded by fishermen.
+    sources: [book]
+  - id: unsourced
+    text: The town has the oldest lighthouse in the region.
+    citation_needed: true
+"""
+
+
+def invoke(*args: str, env: dict[str, str]) -> Result:
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+@pytest.fixture()
+def town(tmp_path: Path) -> Any:
+    """A claims file, a server whose routes the test changes, and the environment for a day."""
+    routes: dict[str, Any] = {"/bridge": BRIDGE, "/flaky": page("Ferry", "The night ferry "
+                                                                 "ran for forty years."),
+                              "/gone": GONE}
+    with serve(routes) as site:
+        claims = tmp_path / "claims.yaml"
+        claims.write_text(CLAIMS.replace("PORT", str(site.port)), encoding="utf-8")
+
+        def env(day: int) -> dict[str, str]:
+            return {"VERIFIER_RESOLVE": f"city.test:{site.port}:127.0.0.1",
+                    "VERIFIER_NOW": f"2026-01-{day:02d}T00:00:00Z", "VERIFIER_TIMEOUT": "5s",
+                    "VERIFIER_RETRIES": "0", "VERIFIER_HOST_INTERVAL": "0",
+                    "VERIFIER_DEAD_STRIKES": "2", "VERIFIER_DEAD_AFTER": "1d",
+                    "VERIFIER_ARCHIVE_DEADLINE": "2s"}
+
+        yield claims, routes, env, f"http://city.test:{site.port}"
+
+
+def report_json(claims: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
+    result = invoke("report", "--claims", str(claims), "--format", "json", "--json", *args,
+                    env=env)
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads((claims.parent / "reports" / "report.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, SCHEMA)
+    return result.exit_code, data
+
+
+def urls_of(data: dict[str, Any], kind: str) -> list[str]:
+    return [c["url"] for c in data["changes"] if c["kind"] == kind]
+
+
+def worklist(data: dict[str, Any], kind: str) -> list[str]:
+    return [f["row"]["claim_id"] for f in data["worklist"] if f["kind"] == kind]
+
+
+def test_reports_follow_the_history_and_fail_on_what_is_asked(town: Any) -> None:
+    claims, routes, env, base = town
+    # day 1: the first audit; the gone page is failing, nothing is new yet
+    first = invoke("audit", str(claims), "--quiet", "--format", "json", "--no-json", env=env(1))
+    assert first.exit_code == 0, first.output
+    assert "reports:" in first.stdout and "report.json" in first.stdout
+    code, day1 = report_json(claims, env(1))
+    assert code == 0 and day1["run"]["id"] == 1 and day1["changes"] == []
+    assert worklist(day1, "citation_needed") == ["unsourced"]
+    assert worklist(day1, "dead") == ["gone"]
+    assert worklist(day1, "no_url") == ["book"]
+    (dead,) = [f for f in day1["worklist"] if f["kind"] == "dead"]
+    assert dead["action"] == "no copy found" and dead["row"]["strikes"] == 1
+    assert {r["claim_id"]: r["verdict"] for r in day1["rows"]}["bridge"] == "supported"
+
+    # day 2: the flaky page fails, the gone page is confirmed dead, the bridge page is edited
+    routes["/flaky"] = GONE
+    routes["/bridge"] = BRIDGE_EDITED
+    second = invoke("audit", str(claims), "--quiet", "--format", "json", "--no-json", env=env(2))
+    assert second.exit_code == 1, second.output  # new-dead and unsupported, by default
+    assert "FAILING THE RUN (2), by --fail-on:" in second.stdout
+    assert f"new-dead: {base}/gone" not in second.stdout  # the change kind's own name is used
+    assert f"newly_dead: {base}/gone" in second.stdout
+    assert "unsupported: bridge " in second.stdout
+    code, day2 = report_json(claims, env(2))
+    assert code == 1 and day2["failed"] and day2["run"]["previous_run_id"] == 1
+    assert urls_of(day2, "newly_dead") == [f"{base}/gone"]
+    assert urls_of(day2, "newly_failing") == [f"{base}/flaky"]
+    (changed,) = [c for c in day2["changes"] if c["kind"] == "verdict_changed"]
+    assert (changed["claim_id"], changed["before"], changed["after"]) == (
+        "bridge", "supported", "not_supported")
+    (unsupported,) = [f for f in day2["worklist"] if f["kind"] == "unsupported"]
+    assert "3 June 1964" in unsupported["row"]["evidence"]  # the evidence is quoted
+    assert unsupported["fails"] and not unsupported["acknowledged"]
+
+    # --fail-on chooses; none never fails; an unknown name is bad input
+    assert report_json(claims, env(2), "--fail-on", "none")[0] == 0
+    assert report_json(claims, env(2), "--fail-on", "citation-needed")[0] == 1
+    assert report_json(claims, env(2), "--fail-on", "new-failing")[0] == 1
+    assert report_json(claims, env(2), "--fail-on", "drift,unarchived")[0] == 0
+    bad = invoke("report", "--claims", str(claims), "--fail-on", "deadish", env=env(2))
+    assert bad.exit_code == 2 and "--fail-on: unknown 'deadish'" in bad.output
+
+    # day 3: the flaky page is back; an earlier run can still be reported on
+    routes["/flaky"] = page("Ferry", "The night ferry ran for forty years.")
+    invoke("check", str(claims), "--quiet", "--json", env=env(3))
+    code, day3 = report_json(claims, env(3))
+    assert urls_of(day3, "recovered") == [f"{base}/flaky"]
+    assert urls_of(day3, "newly_dead") == []  # dead since day 2: not new
+    code, again2 = report_json(claims, env(3), "--run", "2")
+    assert urls_of(again2, "newly_dead") == [f"{base}/gone"]
+    assert [p["run_id"] for p in day3["summary"]["history"]] == [1, 2, 3]
+    assert day3["summary"]["history"][1]["states"] == {"alive": 1, "failing": 1,
+                                                       "confirmed_dead": 1}
+
+
+def test_an_acknowledged_finding_stops_failing_until_it_changes(town: Any) -> None:
+    claims, routes, env, base = town
+    routes["/bridge"] = BRIDGE_EDITED
+    invoke("check", str(claims), "--quiet", "--json", env=env(1))
+    assert report_json(claims, env(1))[0] == 1  # the bridge claim is unsupported
+
+    acked = invoke("ack", "bridge", "--claims", str(claims), "--reason",
+                   "the 1964 date is a typo on the site, checked with the council", env=env(1))
+    assert acked.exit_code == 0, acked.output
+    assert acked.stdout.strip() == "acknowledged 1 finding (unsupported) about bridge in run 1"
+    code, data = report_json(claims, env(1))
+    assert code == 0
+    (finding,) = [f for f in data["worklist"] if f["kind"] == "unsupported"]
+    assert finding["acknowledged"] and not finding["fails"]  # still reported, marked
+
+    # the claim changes: the finding is another one, and fails again
+    claims.write_text(claims.read_text(encoding="utf-8").replace(
+        "after four years of building work", "after five years of building work"),
+        encoding="utf-8")
+    invoke("check", str(claims), "--quiet", "--json", env=env(2))
+    code, data = report_json(claims, env(2))
+    assert code == 1
+    assert [f["acknowledged"] for f in data["worklist"] if f["kind"] == "unsupported"] == [False]
+
+    # a URL acknowledges the findings about that source; nothing known is an error
+    dead = invoke("ack", f"{base}/gone", "--claims", str(claims), "--reason", "known", env=env(2))
+    assert dead.exit_code == 0 and "(dead)" in dead.stdout
+    none = invoke("ack", "no-such-claim", "--claims", str(claims), "--reason", "x", env=env(2))
+    assert none.exit_code == 2 and "no-such-claim: no finding about it in run 2" in none.output
+
+
+def test_a_report_that_fails_to_render_leaves_the_previous_one(town: Any,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              ) -> None:
+    claims, routes, env, base = town
+    invoke("check", str(claims), "--quiet", "--json", env=env(1))
+    report_json(claims, env(1))
+    target = claims.parent / "reports" / "report.json"
+    before = target.read_bytes()
+
+    from verifier.report import json as json_format
+
+    def broken(report: Any) -> str:
+        raise MemoryError("killed midway")
+
+    monkeypatch.setattr(json_format, "render", broken)
+    from verifier.report import formats
+    formats.cache_clear()
+    try:
+        result = invoke("report", "--claims", str(claims), "--format", "json", env=env(1))
+    finally:
+        formats.cache_clear()
+    assert result.exit_code == 3
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.json"]  # no temp files
+
+
+def test_reporting_needs_a_history(tmp_path: Path) -> None:
+    result = invoke("report", "--claims", str(tmp_path / "claims.yaml"), env={})
+    assert result.exit_code == 2
+    assert "no history database at" in result.output
+    assert not (tmp_path / "reports").exists()

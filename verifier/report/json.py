@@ -1,0 +1,47 @@
+"""JSON: the whole report as data, for scripts; its shape is `report.schema.json`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from verifier.report.model import Report
+
+NAME = "json"
+EXTENSION = "json"
+SCHEMA_VERSION = 1
+
+
+def data(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+    return {
+        "format": "verifier-report",
+        "version": SCHEMA_VERSION,
+        "run": {
+            "id": report.run_id, "status": report.run_status, "started_at": report.started_at,
+            "finished_at": report.finished_at, "claims_path": report.claims_path,
+            "previous_run_id": report.previous_run_id, "documents": list(report.documents),
+        },
+        "fail_on": [f.value for f in report.fail_on],
+        "failed": bool(report.failures()),
+        "worklist": [{
+            "kind": f.kind.value, "detail": f.detail, "action": f.action,
+            "acknowledged": f.acknowledged, "fails": report.fails(f), "row": asdict(f.row),
+        } for f in report.findings],
+        "changes": [{
+            "kind": c.kind.value, "url": c.url, "claim_id": c.claim_id, "before": c.before,
+            "after": c.after,
+        } for c in report.changes],
+        "rows": [asdict(row) for row in report.rows],
+        "summary": {
+            "by_status": report.by_status, "by_state": report.by_state,
+            "by_verdict": report.by_verdict,
+            "by_domain": [asdict(d) for d in report.by_domain],
+            "history": [asdict(p) for p in report.history],
+        },
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(data(report), ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,152 @@
+"""Writing reports from the history, and acknowledging findings. No network.
+
+Each report is written atomically (a temporary file beside it, then a rename): a reader never
+sees half a report, and a render killed midway leaves the previous report intact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from verifier.errors import ExitCode, InputError
+from verifier.files import write_atomic
+from verifier.report import formats
+from verifier.report.model import (
+    DEFAULT_FAIL_ON,
+    Change,
+    FailOn,
+    Finding,
+    Report,
+    build,
+    fingerprint,
+    matching,
+)
+from verifier.settings import Settings
+from verifier.store import Store
+from verifier.urls import InvalidUrl, normalize
+
+
+def parse_fail_on(text: str | None) -> tuple[FailOn, ...]:
+    """`--fail-on` as given ("new-dead,unsupported", or "none"); the default when not given."""
+    if text is None:
+        return DEFAULT_FAIL_ON
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if names == ["none"]:
+        return ()
+    known = {f.value: f for f in FailOn}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise InputError(f"--fail-on: unknown {', '.join(map(repr, unknown))}; expected "
+                         f"a comma-separated list of {', '.join(known)}, or none")
+    return tuple(dict.fromkeys(known[n] for n in names))
+
+
+def parse_formats(names: tuple[str, ...]) -> tuple[str, ...]:
+    known = formats()
+    chosen = tuple(dict.fromkeys(n for name in names for n in name.split(",") if n))
+    unknown = [n for n in chosen if n not in known]
+    if unknown:
+        raise InputError(f"--format: unknown {', '.join(map(repr, unknown))}; expected "
+                         f"{', '.join(known)}")
+    return chosen or tuple(known)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    run_id: int | None = None  # None: the latest run
+    formats: tuple[str, ...] = ()  # () for every format
+    output: Path | None = None  # the folder; default: the reports-dir setting
+    fail_on: tuple[FailOn, ...] = DEFAULT_FAIL_ON
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    run_id: int
+    written: tuple[str, ...]
+    findings: int
+    acknowledged: int
+    failures: tuple[str, ...]  # one line each: what makes the run fail
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.FINDINGS if self.failures else ExitCode.OK
+
+    def as_dict(self) -> dict[str, object]:
+        return {"run_id": self.run_id, "written": list(self.written), "findings": self.findings,
+                "acknowledged": self.acknowledged, "failures": list(self.failures),
+                "exit_code": int(self.exit_code)}
+
+    def as_text(self) -> str:
+        lines = [f"run {self.run_id}: {self.findings} findings ({self.acknowledged} "
+                 f"acknowledged); reports: {', '.join(self.written) or 'none'}"]
+        if self.failures:
+            lines.append(f"FAILING THE RUN ({len(self.failures)}), by --fail-on:")
+            lines.extend(f"  {line}" for line in self.failures)
+        return "\n".join(lines)
+
+
+def _failure_line(item: Finding | Change) -> str:
+    if isinstance(item, Change):
+        return f"{item.kind.value}: {item.url}"
+    row = item.row
+    where = f" {row.url}" if row.url else ""
+    return f"{item.kind.value}: {row.claim_id}{where}: {item.detail}"
+
+
+def _open(settings: Settings) -> Store:
+    path = settings.db_path()
+    if not path.is_file():
+        raise InputError(f"no history database at {path}; run `verifier check` first")
+    return Store.open(path)
+
+
+def _run_id(store: Store, wanted: int | None) -> int:
+    if wanted is not None:
+        store.run(wanted)  # raises when there is no such run
+        return wanted
+    runs = store.runs(limit=1)
+    if not runs:
+        raise InputError(f"{store.path} has no runs yet; run `verifier check` first")
+    return runs[0].id
+
+
+def load_report(settings: Settings, run_id: int | None = None,
+                fail_on: tuple[FailOn, ...] = DEFAULT_FAIL_ON) -> Report:
+    with _open(settings) as store:
+        return build(store, _run_id(store, run_id), settings, fail_on)
+
+
+def write_reports(request: ReportRequest, settings: Settings) -> ReportResult:
+    """Render the chosen formats of one run's report into the reports folder."""
+    names = request.formats or tuple(formats())
+    report = load_report(settings, request.run_id, request.fail_on)
+    folder = request.output or settings.reports_path()
+    written = []
+    for name in names:
+        fmt = formats()[name]
+        path = folder / f"report.{fmt.extension}"
+        write_atomic(path, fmt.render(report))
+        written.append(str(path))
+    return ReportResult(
+        run_id=report.run_id, written=tuple(written), findings=len(report.findings),
+        acknowledged=sum(f.acknowledged for f in report.findings),
+        failures=tuple(_failure_line(item) for item in report.failures()))
+
+
+def acknowledge(target: str, reason: str, settings: Settings) -> str:
+    """Acknowledge the latest report's findings about a claim id or a URL; one line back."""
+    if not reason.strip():
+        raise InputError("--reason must say why the finding is acknowledged")
+    normal = normalize(target)
+    key = target if isinstance(normal, InvalidUrl) else normal.url
+    with _open(settings) as store:
+        report = build(store, _run_id(store, None), settings)
+        found = matching(report, key) or matching(report, target)
+        if not found:
+            raise InputError(f"{target}: no finding about it in run {report.run_id}")
+        store.record_acks(target, [(f.kind.value, fingerprint(f)) for f in found], reason,
+                          settings.current_time(), report.run_id)
+    kinds = ", ".join(sorted({f.kind.value for f in found}))
+    return f"acknowledged {len(found)} finding{'s' if len(found) != 1 else ''} ({kinds}) " \
+           f"about {target} in run {report.run_id}"
