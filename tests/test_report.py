@@ -215,3 +215,35 @@ def test_reporting_needs_a_history(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no history database at" in result.output
     assert not (tmp_path / "reports").exists()
+
+
+def test_claims_lists_for_scripts_and_prune_keeps_each_urls_state(town: Any) -> None:
+    claims, routes, env, base = town
+    routes["/bridge"] = BRIDGE_EDITED
+    for day in (1, 2, 3):
+        assert invoke("check", str(claims), "--quiet", "--json", env=env(day)).exit_code == 0
+
+    listed = invoke("claims", "--claims", str(claims), "--status", "confirmed_dead", "--json",
+                    env=env(3))
+    assert [(r["claim_id"], r["url"]) for r in json.loads(listed.stdout)] == [
+        ("gone", f"{base}/gone")]
+    listed = invoke("claims", "--claims", str(claims), "--verdict", "not_supported",
+                    "--verdict", "supported", "--no-json", env=env(3))
+    assert listed.stdout.splitlines() == [
+        f"bridge\tnot_supported\talive\t{base}/bridge",
+        f"flaky\tsupported\talive\t{base}/flaky"]
+
+    def checks(url: str) -> list[Any]:
+        history = invoke("history", url, "--claims", str(claims), "--json", env=env(3))
+        return json.loads(history.stdout)["checks"]  # type: ignore[no-any-return]
+
+    assert len(checks(f"{base}/gone")) == 3
+    pruned = invoke("prune", "--keep", "1d", "--claims", str(claims), env=env(3))
+    assert pruned.exit_code == 0, pruned.output
+    assert pruned.stdout.startswith("dropped 3 check rows from before 2026-01-02")
+    gone = json.loads(invoke("history", f"{base}/gone", "--claims", str(claims), "--json",
+                             env=env(3)).stdout)
+    assert [c["run"] for c in gone["checks"]] == [2, 3]
+    assert gone["state"] == "confirmed_dead" and gone["first_failure_at"].startswith("2026-01-01")
+    bad = invoke("prune", "--keep", "soon", "--claims", str(claims), env=env(3))
+    assert bad.exit_code == 2 and "--keep: not a duration" in bad.output

@@ -378,5 +378,65 @@ def runs(claims: Path | None, db: Path | None, limit: int, as_json: bool | None)
                if _wants_json(as_json) else listing.as_text())
 
 
+@cli.command("claims")
+@click.option("--claims", "claims_path", type=click.Path(path_type=Path),
+              help="Claims file whose database to read (default: claims.yaml).")
+@db_option
+@click.option("--run", "run_id", type=click.IntRange(min=1), metavar="ID",
+              help="The run to list (default: the latest).")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS",
+              help="Only sources with this check status or URL state (repeatable), e.g. "
+                   "not_found, confirmed_dead.")
+@click.option("--verdict", "verdicts", multiple=True, metavar="VERDICT",
+              help="Only pairs with this support verdict (repeatable), e.g. not_supported.")
+@json_option
+def claims_command(claims_path: Path | None, db: Path | None, run_id: int | None,
+                   statuses: tuple[str, ...], verdicts: tuple[str, ...],
+                   as_json: bool | None) -> None:
+    """List claims with their sources' status and verdict, for scripts (JSON when piped).
+
+    Example:
+
+        verifier claims --status confirmed_dead --verdict not_supported --json
+    """
+    from dataclasses import asdict
+
+    from verifier.reporting import list_claims
+    from verifier.settings import load_settings
+
+    rows = list_claims(load_settings({"claims": claims_path, "db": db}), statuses, verdicts,
+                       run_id)
+    if _wants_json(as_json):
+        click.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r.claim_id}\t{r.verdict or '-'}\t{r.url_state or r.status or '-'}\t"
+                   f"{r.url or '(no URL)'}")
+
+
+@cli.command()
+@click.option("--keep", required=True, metavar="DURATION",
+              help="Keep check rows younger than this, e.g. 180d.")
+@click.option("--claims", type=click.Path(path_type=Path),
+              help="Claims file whose database to prune (default: claims.yaml).")
+@db_option
+def prune(keep: str, claims: Path | None, db: Path | None) -> None:
+    """Drop old check rows; every URL keeps its state, first and last seen, and latest check.
+
+    Example:
+
+        verifier prune --keep 180d
+    """
+    from verifier.errors import InputError
+    from verifier.reporting import prune as prune_history
+    from verifier.settings import load_settings, parse_duration
+
+    try:
+        seconds = parse_duration(keep)
+    except ValueError as exc:
+        raise InputError(f"--keep: {exc}") from None
+    click.echo(prune_history(load_settings({"claims": claims, "db": db}), seconds))
+
+
 def main() -> None:
     cli(prog_name="verifier")

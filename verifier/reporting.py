@@ -6,6 +6,7 @@ sees half a report, and a render killed midway leaves the previous report intact
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from verifier.report.model import (
     FailOn,
     Finding,
     Report,
+    Row,
     build,
     fingerprint,
     matching,
@@ -150,3 +152,23 @@ def acknowledge(target: str, reason: str, settings: Settings) -> str:
     kinds = ", ".join(sorted({f.kind.value for f in found}))
     return f"acknowledged {len(found)} finding{'s' if len(found) != 1 else ''} ({kinds}) " \
            f"about {target} in run {report.run_id}"
+
+
+def list_claims(settings: Settings, statuses: tuple[str, ...], verdicts: tuple[str, ...],
+                run_id: int | None = None) -> list[Row]:
+    """The latest run's claim-source rows whose status (or URL state) and verdict match."""
+    report = load_report(settings, run_id)
+    return [row for row in report.rows
+            if (not statuses or row.status in statuses or row.url_state in statuses)
+            and (not verdicts or row.verdict in verdicts)]
+
+
+def prune(settings: Settings, keep: float) -> str:
+    """Drop check rows older than `keep` seconds (each URL's latest stays); one line back."""
+    before = settings.current_time() - dt.timedelta(seconds=keep)
+    with _open(settings) as store, store.lock():
+        dropped = store.prune_checks(before)
+        if dropped:
+            store.vacuum()
+    return f"dropped {dropped} check row{'s' if dropped != 1 else ''} from before " \
+           f"{before.date().isoformat()}; every URL keeps its state and latest check"

@@ -494,6 +494,23 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
         )
         return {row["url_id"] for row in rows}
 
+    def prune_checks(self, before: dt.datetime) -> int:
+        """Drop checks made before `before`, except each URL's latest; returns how many.
+
+        A URL's state, strikes, first failure and last alive time live on its `urls` row,
+        so they survive; so do the runs, the archive lookups and the verdicts."""
+        with self.write(), self._sql_errors("prune old checks"):
+            cursor = self._db.execute(
+                "DELETE FROM checks WHERE checked_at < ? AND id != ("
+                " SELECT c.id FROM checks AS c WHERE c.url_id = checks.url_id"
+                " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1)", [timestamp(before)])
+        return cursor.rowcount
+
+    def vacuum(self) -> None:
+        """Give the space of deleted rows back to the file system."""
+        with self._sql_errors("vacuum the database"):
+            self._conn.execute("VACUUM")
+
     def find_url_ids(self, urls: Sequence[str]) -> dict[str, int]:
         """The ids of those of `urls` that are stored (read only, unlike `url_ids`)."""
         found: dict[str, int] = {}
