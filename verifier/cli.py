@@ -378,6 +378,32 @@ def runs(claims: Path | None, db: Path | None, limit: int, as_json: bool | None)
                if _wants_json(as_json) else listing.as_text())
 
 
+@cli.command()
+@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--claims", type=click.Path(path_type=Path),
+              help="Claims file whose database to read (default: claims.yaml).")
+@db_option
+@click.option("--write", is_flag=True, help="Edit the file in place instead of printing a diff.")
+def fix(article: Path, claims: Path | None, db: Path | None, write: bool) -> None:
+    """Propose wikitext edits for the article's confirmed-dead citations: archive parameters
+    where a copy is known, {{dead link}} where none is. Prints a unified diff.
+
+    Respects {{cbignore}} and {{bots|deny=...}}; everything outside the changed templates
+    stays byte-identical.
+
+    Example:
+
+        verifier fix Article.wiki --claims claims.yaml > fix.diff
+    """
+    from verifier.reporting import fix_article
+    from verifier.settings import load_settings
+
+    outcome = fix_article(article, load_settings({"claims": claims, "db": db}), write)
+    if outcome.diff and not write:
+        click.echo(outcome.diff, nl=False)
+    click.echo(outcome.summary, err=True)
+
+
 @cli.command("claims")
 @click.option("--claims", "claims_path", type=click.Path(path_type=Path),
               help="Claims file whose database to read (default: claims.yaml).")

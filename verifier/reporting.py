@@ -1,4 +1,5 @@
-"""Writing reports from the history, and acknowledging findings. No network.
+"""Acting on the history: writing reports, acknowledging findings, proposing wikitext fixes.
+No network.
 
 Each report is written atomically (a temporary file beside it, then a rename): a reader never
 sees half a report, and a render killed midway leaves the previous report intact.
@@ -172,3 +173,53 @@ def prune(settings: Settings, keep: float) -> str:
             store.vacuum()
     return f"dropped {dropped} check row{'s' if dropped != 1 else ''} from before " \
            f"{before.date().isoformat()}; every URL keeps its state and latest check"
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    diff: str  # unified diff of the proposed edits ("" when none)
+    summary: str  # one line per change or skip, then a count
+
+
+def fix_article(article: Path, settings: Settings, write: bool) -> FixOutcome:
+    """Propose (or, with `write`, make) the edits that mark an article's confirmed-dead
+    citations: archive parameters where a copy is known, {{dead link}} where none is."""
+    from verifier.fix import SourceFate, propose, unified_diff
+
+    try:
+        original = article.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{article}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{article}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{article}: cannot read: {exc.strerror}") from None
+    with _open(settings) as store:
+        fates: dict[str, SourceFate | None] = {}
+
+        def fate(url: str) -> SourceFate | None:
+            if url not in fates:
+                normal = normalize(url)
+                key = url.strip() if isinstance(normal, InvalidUrl) else normal.url
+                row = store.url(key)
+                if row is None:
+                    fates[url] = None
+                else:
+                    lookup = store.latest_lookups([row.id]).get(row.id)
+                    snapshot = lookup.snapshot if lookup is not None else None
+                    fates[url] = SourceFate(
+                        row.state.is_dead(), snapshot.replay_url if snapshot else None,
+                        snapshot.captured_at.date() if snapshot else None)
+            return fates[url]
+
+        result = propose(original, fate, settings.current_time().date())
+    if result.blocked_by:
+        return FixOutcome("", f"{article}: left alone: {result.blocked_by}")
+    lines = [f"{article}:{c.line}: {c.kind.value}: {c.url}" for c in result.changes]
+    lines += [f"{article}:{s.line}: skipped ({s.reason.value}): {s.url}" for s in result.skipped]
+    verb = "made" if write and result.changed else "proposed"
+    lines.append(f"{len(result.changes)} edit{'s' if len(result.changes) != 1 else ''} {verb}, "
+                 f"{len(result.skipped)} skipped")
+    if write and result.changed:
+        write_atomic(article, result.text)
+    return FixOutcome(unified_diff(str(article), original, result.text), "\n".join(lines))

@@ -59,7 +59,9 @@ class ChangeKind(enum.Enum):
 
     @property
     def title(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        if self is ChangeKind.NEWLY_DEAD:
+            return "Newly confirmed dead"
+        return str(self.value).replace("_", " ").capitalize()
 
 
 class FailOn(enum.Enum):
