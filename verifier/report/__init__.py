@@ -11,7 +11,7 @@ from functools import cache
 
 from verifier.report.model import Report
 
-_MODULES = ("markdown", "json", "csv", "junit", "wikitext")
+_MODULES = ("markdown", "html", "json", "csv", "junit", "wikitext")
 
 
 @dataclass(frozen=True)
