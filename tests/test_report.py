@@ -247,3 +247,46 @@ def test_claims_lists_for_scripts_and_prune_keeps_each_urls_state(town: Any) -> 
     assert gone["state"] == "confirmed_dead" and gone["first_failure_at"].startswith("2026-01-01")
     bad = invoke("prune", "--keep", "soon", "--claims", str(claims), env=env(3))
     assert bad.exit_code == 2 and "--keep: not a duration" in bad.output
+
+
+def test_every_format_tells_the_same_story(town: Any) -> None:
+    import csv
+    import xml.etree.ElementTree as ET
+
+    from test_report_formats import section
+
+    claims, routes, env, base = town
+    invoke("check", str(claims), "--quiet", "--json", env=env(1))
+    routes["/bridge"] = BRIDGE_EDITED
+    result = invoke("audit", str(claims), "--quiet", "--no-json", env=env(2))
+    assert result.exit_code == 1, result.output
+    folder = claims.parent / "reports"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "report.csv", "report.html", "report.json", "report.md", "report.wiki", "report.xml"]
+    gone, bridge = f"{base}/gone", f"{base}/bridge"
+
+    md = (folder / "report.md").read_text(encoding="utf-8")
+    assert gone in section(md, "### Newly confirmed dead")
+    unsupported = section(md, "### Sources that do not support their claims")
+    assert "3 June 1964" in unsupported and bridge in unsupported
+
+    wiki = (folder / "report.wiki").read_text(encoding="utf-8")
+    assert gone in section(wiki, "==== Newly confirmed dead")
+    assert "3 June 1964" in section(wiki, "==== Sources that do not support their claims")
+
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    newly_dead = html.split('id="changes-newly_dead"', 1)[1].split("</section>", 1)[0]
+    assert f'href="{gone}"' in newly_dead
+    assert "3 June 1964" in html.split('id="worklist-unsupported"', 1)[1].split("</section>")[0]
+
+    with (folder / "report.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {r["claim_id"]: r for r in csv.DictReader(handle)}
+    assert rows["bridge"]["verdict"] == "not_supported"
+    assert "3 June 1964" in rows["bridge"]["evidence"]
+    assert rows["gone"]["url_state"] == "confirmed_dead" and rows["gone"]["strikes"] == "2"
+
+    suite = ET.parse(folder / "report.xml").getroot()
+    cases = {case.get("name", "").split(":", 1)[0]: case for case in suite.iter("testcase")}
+    assert cases["bridge"].find("failure") is not None  # unsupported, by default
+    assert cases["gone"].find("failure") is not None  # newly confirmed dead
+    assert cases["flaky"].find("failure") is None and cases["flaky"].find("skipped") is None
