@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 
-from verifier.assess import assess, sentences
-from verifier.assess_facts import detect_language, find_facts, find_quote, fold, same_name
-from verifier.models import Assessment, Verdict
+from verifier.assess import Signals, Thresholds, assess, decide, sentences
+from verifier.assess_facts import (
+    detect_language,
+    fact_matches,
+    find_facts,
+    find_quote,
+    fold,
+    same_name,
+)
+from verifier.models import Assessment, Passage, Verdict
 
 # Synthetic, after the opening of tests/fixtures/text/belarus-venezuela-relations.txt.
 SOURCE = (
@@ -153,6 +160,83 @@ def test_other_numbers_elsewhere_do_not_contradict() -> None:
     # "five years earlier" and "10 military consultants" are about other things.
     result = assess("Relations were established in 1997, after five rounds of talks.", SOURCE)
     assert result.verdict is not Verdict.NOT_SUPPORTED
+
+
+# Synthetic: a choir's tour, an arrest and an announcement, each with a date stated loosely.
+TOUR = ("The Lantern Choir announced its first tour of France in June 2015.\n"
+        "The tour opens in Lyon on 9 September and runs until January 2016, with a break in "
+        "December for concerts in Belgium.\n"
+        "Tickets for the Lyon concerts sold out within a week.")
+ARREST = ("Dale Whitcombe was arrested by campus police in 1991 and charged with trespass.\n"
+          "Records show a warrant for Whitcombe was issued in October 1994 after he missed a "
+          "hearing on a separate charge.")
+
+
+def test_a_month_named_without_its_year_is_not_contradicted() -> None:
+    # "on 9 September" may well be September 2015: June 2015 and January 2016 are other dates.
+    result = assess("The Lantern Choir opened its tour of France in Lyon in September 2015.", TOUR)
+    assert result.verdict is Verdict.PARTIALLY_SUPPORTED and not result.contradicted
+    assert "September 2015" in result.missing
+    # negative control: a month the source never names is still contradicted
+    other = assess("The Lantern Choir opened its tour of France in Lyon in October 2015.", TOUR)
+    assert (other.verdict, other.contradicted) == (Verdict.NOT_SUPPORTED, ("October 2015",))
+
+
+def test_a_date_stated_less_precisely_is_not_contradicted() -> None:
+    claim = "In January 1991 Whitcombe was arrested by campus police and charged with trespass."
+    result = assess(claim, ARREST)  # "in 1991": the month is not given, not another one
+    assert result.verdict is Verdict.PARTIALLY_SUPPORTED and not result.contradicted
+    assert "January 1991" in result.missing
+    other = assess(claim.replace("1991", "1992"), ARREST)
+    assert (other.verdict, other.contradicted) == (Verdict.NOT_SUPPORTED, ("January 1992",))
+
+
+def test_a_day_of_a_month_is_not_a_count() -> None:
+    source = ("On 20 May 2031 the archbishop announced that he will name 14 new canons June 29 "
+              "at the cathedral of Tarrow.")
+    result = assess("On 20 May 2031 the archbishop announced that he would name Father Lenz a "
+                    "canon on 28 June.", source)
+    assert result.verdict is not Verdict.NOT_SUPPORTED and not result.contradicted
+
+
+def test_decades_are_facts_that_match_and_do_not_contradict() -> None:
+    facts = find_facts("early 1970s folk, the '70s, 1,000s of fans")
+    assert [(f.kind, f.text) for f in facts] == [("decade", "1970s"), ("decade", "70s")]
+    assert fact_matches(facts[0], facts[1])
+    source = ("The Harrow Quartet formed in Leeds and played folk music inspired by the early 70s "
+              "revival.\nIts first album appeared in 2012.")
+    result = assess("The Harrow Quartet played folk music inspired by the early 1970s revival.",
+                    source)
+    assert result.verdict is Verdict.SUPPORTED and "1970s" in result.matched
+    other = assess("The Harrow Quartet played folk music inspired by the early 1980s revival.",
+                   source)
+    assert other.verdict is Verdict.PARTIALLY_SUPPORTED and "1980s" in other.missing
+
+
+def absent_signals(**changes: Any) -> Signals:
+    """Signals of a claim little of which is anywhere in a same-language source."""
+    base: dict[str, Any] = {
+        "readable": True, "languages": ("en", "en"), "quote_passage": None,
+        "quote_missing": False, "passage": Passage("A sentence.", 0, 11), "cover": 0.1,
+        "doc_cover": 0.15, "matched": ("Harrow",), "missing": ("Tarrow", "2031"),
+        "contradicted": (), "contradiction": None,
+    }
+    return Signals(**(base | changes))
+
+
+def test_clearly_absent_needs_every_guard() -> None:
+    thresholds = Thresholds(supported=0.5, partial=0.25, absent=0.3)
+    assert decide(absent_signals(), thresholds).verdict is Verdict.NOT_SUPPORTED
+    # nothing of its names or facts missing: the claim may be worded otherwise
+    assert decide(absent_signals(missing=()), thresholds).verdict is Verdict.INCONCLUSIVE
+    # one passage holds a quarter of the claim: partial support, not absence
+    partial = decide(absent_signals(cover=0.27, doc_cover=0.28), thresholds)
+    assert partial.verdict is Verdict.PARTIALLY_SUPPORTED
+    # many of its names and facts are in the source: a multi-part claim, parts of it there
+    many = decide(absent_signals(matched=("Harrow", "Leeds", "Quartet", "2012")), thresholds)
+    assert many.verdict is Verdict.INCONCLUSIVE
+    # too much of it is somewhere in the source
+    assert decide(absent_signals(doc_cover=0.35), thresholds).verdict is Verdict.INCONCLUSIVE
 
 
 # --- names and languages ------------------------------------------------------------------------

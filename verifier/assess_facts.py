@@ -182,7 +182,7 @@ def _common_prefix(a: str, b: str) -> str:
 class Fact:
     """A date, year or number as written in a text, with its value and offsets."""
 
-    kind: str  # "date" (y, m, d), "month" (y, m), "year" (y,), "number" (value,)
+    kind: str  # "date" (y, m, d), "month" (y, m), "year" (y,), "decade" (y,), "number" (value,)
     value: tuple[float, ...]
     text: str
     start: int
@@ -200,8 +200,10 @@ _FACT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month", re.compile(rf"\b(?P<m>{_MW}),?\s+(?:de\s+|del\s+)?(?P<y>\d{{4}})\b")),
     # "1990s" is a decade, not a year
     ("year", re.compile(r"(?<![\d.,])(?:1[5-9]\d\d|20\d\d)(?![\d.,]\d|[^\W\d_])")),
-    ("number", re.compile(r"(?<![\w.,])\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?![\d])"
-                          r"|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d])")),
+    ("decade", re.compile(r"(?<![\w.,])(?:\d0|1[5-9]\d0|20\d0)s\b")),  # "1970s", "70s"
+    # a number ends before a decade's "s" and is not the head of a longer figure ("1,000s")
+    ("number", re.compile(r"(?<![\w.,])\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?![\d]|s\b)"
+                          r"|(?<![\w.,])\d+(?:[.,]\d+)?(?![\d]|s\b|[,.]\d)")),
 ]
 _SCALE = {"thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "mil": 1e3,
           "millón": 1e6, "millones": 1e6, "тыс": 1e3, "тысяч": 1e3, "тысячи": 1e3,
@@ -213,6 +215,13 @@ _NUMBER_WORDS = dict(zip(
     "ninety hundred".split(),
     [*range(2, 21), 30, 40, 50, 60, 70, 80, 90, 100], strict=True))
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65_536)
+def month_of(word: str) -> int | None:
+    """The month a word names ("Sept", "febrero", "февраля"), or None."""
+    parsed = parse_date(f"1 {word} 2000")
+    return parsed.month if parsed else None
 
 
 def _date_value(kind: str, match: re.Match[str]) -> tuple[float, ...] | None:
@@ -252,8 +261,8 @@ def find_facts(text: str) -> list[Fact]:
             value: tuple[float, ...] | None
             if kind in ("date", "month"):
                 value = _date_value(kind, match)
-            elif kind == "year":
-                value = (float(match.group(0)),)
+            elif kind in ("year", "decade"):
+                value = (float(match.group(0).rstrip("s")),)
             else:
                 number = _number_value(match.group(0))
                 value = None if number is None else (number,)
@@ -290,6 +299,8 @@ def fact_matches(claim: Fact, source: Fact) -> bool:
         return source.kind in ("date", "month") and len(s) >= len(c) and s[:len(c)] == c
     if claim.kind == "year":
         return s[0] == c[0] if source.kind in ("date", "month", "year") else s == c
+    if claim.kind == "decade":  # "the 1970s" is "the 70s"
+        return source.kind == "decade" and c[0] % 100 == s[0] % 100
     return source.kind in ("number", "year") and _rounds_to(c[0], s[0])
 
 

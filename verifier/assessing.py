@@ -37,7 +37,7 @@ from verifier.store_rows import sha256_of
 from verifier.text import SourceText, TextExtractor, TextStatus
 
 # Raise when `assess` changes what it decides: every pair is then assessed again.
-ASSESSOR_VERSION = "1"
+ASSESSOR_VERSION = "2"
 _RETRY = "retry:"  # an `inputs` prefix: the verdict is not final, assess again next run
 
 T = TypeVar("T")
