@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from verifier import yaml_stream
+from verifier import claims_cache, yaml_stream
 from verifier.errors import ClaimsError, Problem
 from verifier.extract.common import claim_id
 from verifier.models import (
@@ -381,8 +381,11 @@ def claims_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_claims(path: Path) -> ClaimSet:
-    """Load and validate a claims file or a directory of them; ClaimsError lists every problem."""
+def load_claims(path: Path, cache: Path | None = None) -> ClaimSet:
+    """Load and validate a claims file or a directory of them; ClaimsError lists every problem.
+
+    With `cache` (the disposable cache folder), large files that validated before are read
+    back from there instead of being parsed again (see claims_cache)."""
     if not path.exists():
         raise ClaimsError([Problem(str(path), None, "", "no such file or directory")])
     files = claims_files(path)
@@ -396,8 +399,14 @@ def load_claims(path: Path) -> ClaimSet:
         except OSError as exc:
             problems.append(Problem(str(file), None, "", f"cannot read: {exc.strerror}"))
             continue
-        document, found = parse_document(data, file)
-        problems.extend(found)
+        big = cache is not None and len(data) >= claims_cache.MIN_BYTES
+        digest = claims_cache.key(data) if big else ""
+        document = claims_cache.load(cache, digest, file) if cache and big else None
+        if document is None:
+            document, found = parse_document(data, file)
+            problems.extend(found)
+            if document is not None and cache is not None and big:
+                claims_cache.store(cache, digest, document)
         if document is not None:
             documents.append(document)
     if problems:

@@ -156,7 +156,7 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
     from verifier.targets import collect
 
     settings = load_settings({"claims": claims})
-    claim_set = load_claims(settings.claims)
+    claim_set = load_claims(settings.claims, cache=settings.cache_path())
     summary = summarise(claim_set, collect(claim_set, settings))
     if _wants_json(as_json):
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))

@@ -313,7 +313,7 @@ def _assess(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
 
 def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
     """Check every source of the claims, record the run, and summarise what needs attention."""
-    claim_set = load_claims(settings.claims)
+    claim_set = load_claims(settings.claims, cache=settings.cache_path())
     targets = collect(claim_set, settings)
     with Store.open(settings.db_path()) as store, store.lock(wait=request.wait):
         now = settings.current_time()
