@@ -484,6 +484,12 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
         rows = self._rows("SELECT url_id FROM checks WHERE run_id = ?", [run_id])
         return {row["url_id"] for row in rows}
 
+    def states_after_run(self, run_id: int) -> dict[int, str]:
+        """The URL state each check of a run left its URL in, by URL id (the last check wins)."""
+        rows = self._rows("SELECT url_id, url_state FROM checks WHERE run_id = ? AND url_state"
+                          " IS NOT NULL ORDER BY checked_at, id", [run_id])
+        return {row["url_id"]: row["url_state"] for row in rows}
+
     def recently_alive(self, since: dt.datetime, alive_statuses: Sequence[str]) -> set[int]:
         """URLs in state alive whose latest check, made at or after `since`, found them alive."""
         marks = ", ".join("?" * len(alive_statuses))

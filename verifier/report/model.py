@@ -476,13 +476,22 @@ def _domains(rows: Sequence[Row]) -> tuple[DomainLine, ...]:
 
 
 def _history(store: Store, run_id: int, url_ids: list[int]) -> list[RunPoint]:
+    """URL states after each of the last runs: the states before the first of them, then each
+    run's checks applied in turn (one pass over each run's checks, not one query per URL)."""
     runs = [r for r in store.runs(limit=None) if r.id <= run_id][:HISTORY_RUNS]
+    if not runs:
+        return []
+    wanted = set(url_ids)
+    first = runs[-1]
+    states: dict[int, str] = {}
+    if store.previous_run(first.id) is not None:
+        before = store.latest_checks(url_ids, as_of_run=first.id - 1)
+        states = {u: c.url_state.value for u, c in before.items() if c.url_state is not None}
     points = []
     for run in reversed(runs):
-        checks = store.latest_checks(url_ids, as_of_run=run.id)
-        states: Counter[str] = Counter(
-            c.url_state.value for c in checks.values() if c.url_state is not None)
-        states["unknown"] += len(url_ids) - sum(states.values())
+        states.update((u, s) for u, s in store.states_after_run(run.id).items() if u in wanted)
+        counts: Counter[str] = Counter(states.values())
+        counts["unknown"] += len(wanted) - len(states)
         points.append(RunPoint(run.id, _iso(run.started_at) or "",
-                               {k: v for k, v in states.items() if v}))
+                               {k: v for k, v in counts.items() if v}))
     return points
