@@ -7,7 +7,8 @@ is the run's wall time without it, what a link checker does; `assess_seconds` is
 
 Starts bench/simweb.py in its own process, writes a claims file citing --urls URLs spread
 over --hosts loopback hosts (90% 200, 5% 404, 5% redirects), runs `verifier check` with no
-politeness interval, and prints URLs/s next to the limit the latency allows.
+politeness interval, and prints URLs/s next to the limit the latency allows. verifier next to
+lychee and LinkChecker on the same simulated web: `python -m bench compare` (bench/compare.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.simweb import SimWeb  # noqa: E402
 
 
 def claims_file(folder: Path, urls: int, hosts: int, port: int) -> Path:
@@ -42,16 +46,11 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=128)
     parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--port", type=int, default=8899)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, str(HERE / "simweb.py"), "--hosts", str(args.hosts),
-         "--port", str(args.port), "--latency", str(args.latency)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+    with SimWeb(args.hosts, args.latency, port=args.port) as server:
         with tempfile.TemporaryDirectory() as folder:
-            claims = claims_file(Path(folder), args.urls, args.hosts, args.port)
+            claims = claims_file(Path(folder), args.urls, args.hosts, server.port)
             env = {**os.environ, "VERIFIER_HOST_INTERVAL": "0",
                    "VERIFIER_CONCURRENCY": str(args.concurrency),
                    "VERIFIER_PER_HOST": str(args.concurrency)}
@@ -77,9 +76,6 @@ def main() -> None:
             "assessed_per_s": round(sum(summary["by_verdict"].values()) / assess, 1)
             if assess else None,
         }, indent=2))
-    finally:
-        server.terminate()
-        server.wait()
 
 
 if __name__ == "__main__":

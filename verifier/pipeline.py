@@ -286,11 +286,9 @@ def _sources(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
     return sources
 
 
-def _assess(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
-            claim_set: ClaimSet, settings: Settings, request: CheckRequest,
-            ) -> tuple[bool, Counter[str]]:
+def _assess(store: Store, run_id: int, sources: list[Source], ids: dict[str, int],
+            settings: Settings, request: CheckRequest) -> tuple[bool, Counter[str]]:
     """Judge every claim against the text of its sources; (finished, counts)."""
-    sources = _sources(store, run_id, targets, ids, claim_set)
     todo = due(sources, store.latest_judgements(list(ids.values())))
     counts: Counter[str] = Counter()
     counts["assessments_unchanged"] = sum(len(s.pairs) for s in sources) - sum(
@@ -348,7 +346,8 @@ def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
             since = now - dt.timedelta(seconds=settings.max_age)
             alive = [s.value for s in CheckStatus if s.is_alive()]
             fresh = store.recently_alive(since, alive) - resumed
-        due = [t for t in targets.urls if ids[t.url] not in resumed | fresh]
+        skip = resumed | fresh
+        due = [t for t in targets.urls if ids[t.url] not in skip]
 
         seconds: dict[str, float] = {}
         started = time.monotonic()
@@ -363,6 +362,7 @@ def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
             progress.close()
         counts = dict(recorder.counts)
         seconds["check"] = _lap(started)
+        sources: list[Source] | None = None
         if finished and request.archive:
             started = time.monotonic()
             finished, archive_counts = _find_copies(
@@ -371,15 +371,15 @@ def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
             seconds["archives"] = _lap(started)
         if finished and not request.head_first:
             started = time.monotonic()
-            finished, assess_counts = _assess(store, run_id, targets, ids, claim_set, settings,
-                                              request)
+            sources = _sources(store, run_id, targets, ids, claim_set)
+            finished, assess_counts = _assess(store, run_id, sources, ids, settings, request)
             counts.update(assess_counts)
             seconds["assess"] = _lap(started)
         status = RunStatus.COMPLETED if finished else RunStatus.INTERRUPTED
         store.finish_run(run_id, status, settings.current_time(), counts)
         summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,
                                  checked=sum(recorder.counts.values()), fresh=len(fresh),
-                                 resumed=len(resumed & set(ids.values())))
+                                 resumed=len(resumed & set(ids.values())), sources=sources)
         summary = replace(summary, seconds=seconds)
     if not finished:
         raise InterruptedRun(
@@ -391,7 +391,8 @@ def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
 
 def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Targets,
                    ids: dict[str, int], claim_set: ClaimSet, settings: Settings, *,
-                   checked: int, fresh: int, resumed: int) -> CheckSummary:
+                   checked: int, fresh: int, resumed: int,
+                   sources: list[Source] | None = None) -> CheckSummary:
     refs = {(d.name, k): r for d in claim_set.documents for k, r in d.references.items()}
     url_ids = list(ids.values())
     latest = store.latest_checks(url_ids, as_of_run=run_id)
@@ -429,7 +430,7 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         if (known := checked_links.get(link.url)) is not None
         and not known.ok and not known.inconclusive)
     unsourced = tuple(f"{c.id}: {_shorten(c.text)}" for c in claim_set.claims if c.citation_needed)
-    by_verdict, unsupported, drifted = _support(store, run_id, targets, ids, claim_set)
+    by_verdict, unsupported, drifted = _support(store, run_id, targets, ids, claim_set, sources)
     return CheckSummary(
         run_id=run_id, run_status=status.value, database=str(store.path),
         urls=len(targets.urls), checked=checked, fresh=fresh, resumed=resumed,
@@ -456,14 +457,16 @@ def _snapshot_text(snapshot: Snapshot | None) -> str:
 
 
 def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
-             claim_set: ClaimSet,
+             claim_set: ClaimSet, sources: list[Source] | None,
              ) -> tuple[dict[str, int], tuple[SupportLine, ...], tuple[SupportLine, ...]]:
     """Verdicts of this run's pairs (their latest, up to this run): counts, findings, drift."""
     several = len(claim_set.documents) > 1
     judged = store.latest_judgements(list(ids.values()), as_of_run=run_id)
     by_verdict: Counter[str] = Counter()
     unsupported, drifted = [], []
-    for source in _sources(store, run_id, targets, ids, claim_set):
+    if sources is None:  # not assessed in this run: the pairs are still this run's
+        sources = _sources(store, run_id, targets, ids, claim_set)
+    for source in sources:
         for pair in source.pairs:
             row = judged.get((pair.claim_version_id, source.url_id))
             if row is None:
