@@ -94,7 +94,12 @@ def urls_of(data: dict[str, Any], kind: str) -> list[str]:
 
 
 def worklist(data: dict[str, Any], kind: str) -> list[str]:
-    return [f["row"]["claim_id"] for f in data["worklist"] if f["kind"] == kind]
+    return [data["rows"][f["row"]]["claim_id"] for f in data["worklist"] if f["kind"] == kind]
+
+
+def finding_rows(data: dict[str, Any], kind: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(worklist item, its row) for each finding of a kind."""
+    return [(f, data["rows"][f["row"]]) for f in data["worklist"] if f["kind"] == kind]
 
 
 def test_reports_follow_the_history_and_fail_on_what_is_asked(town: Any) -> None:
@@ -108,8 +113,8 @@ def test_reports_follow_the_history_and_fail_on_what_is_asked(town: Any) -> None
     assert worklist(day1, "citation_needed") == ["unsourced"]
     assert worklist(day1, "dead") == ["gone"]
     assert worklist(day1, "no_url") == ["book"]
-    (dead,) = [f for f in day1["worklist"] if f["kind"] == "dead"]
-    assert dead["action"] == "no copy found" and dead["row"]["strikes"] == 1
+    ((dead, dead_row),) = finding_rows(day1, "dead")
+    assert dead["action"] == "no copy found" and dead_row["strikes"] == 1
     assert {r["claim_id"]: r["verdict"] for r in day1["rows"]}["bridge"] == "supported"
 
     # day 2: the flaky page fails, the gone page is confirmed dead, the bridge page is edited
@@ -128,8 +133,8 @@ def test_reports_follow_the_history_and_fail_on_what_is_asked(town: Any) -> None
     (changed,) = [c for c in day2["changes"] if c["kind"] == "verdict_changed"]
     assert (changed["claim_id"], changed["before"], changed["after"]) == (
         "bridge", "supported", "not_supported")
-    (unsupported,) = [f for f in day2["worklist"] if f["kind"] == "unsupported"]
-    assert "3 June 1964" in unsupported["row"]["evidence"]  # the evidence is quoted
+    ((unsupported, unsupported_row),) = finding_rows(day2, "unsupported")
+    assert "3 June 1964" in unsupported_row["evidence"]  # the evidence is quoted
     assert unsupported["fails"] and not unsupported["acknowledged"]
 
     # --fail-on chooses; none never fails; an unknown name is bad input
@@ -290,3 +295,17 @@ def test_every_format_tells_the_same_story(town: Any) -> None:
     assert cases["bridge"].find("failure") is not None  # unsupported, by default
     assert cases["gone"].find("failure") is not None  # newly confirmed dead
     assert cases["flaky"].find("failure") is None and cases["flaky"].find("skipped") is None
+
+
+def test_the_json_report_of_every_kind_of_finding_fits_its_schema() -> None:
+    from reports import sample_report
+
+    from verifier.report import json as json_format
+
+    for hostile in (False, True):
+        report = sample_report(hostile)
+        data = json.loads(json_format.render(report))
+        jsonschema.validate(data, SCHEMA)
+        assert [data["rows"][f["row"]]["claim_id"] for f in data["worklist"]] == [
+            f.row.claim_id for f in report.findings]
+        assert {c["kind"] for c in data["changes"]} == {c.kind.value for c in report.changes}
