@@ -161,6 +161,22 @@ class AssessmentHistory(StorePart):
                 latest[(judged.claim_version_id, judged.url_id)] = judged
         return latest
 
+    def latest_verdicts(self, url_ids: Sequence[int], as_of_run: int,
+                        ) -> dict[tuple[str, str, int], str]:
+        """Each pair's latest verdict up to a run, by (document, claim id, URL id): what a
+        report compares with, without reading evidence back."""
+        latest: dict[tuple[str, str, int], str] = {}
+        for start in range(0, len(url_ids), _IN_CHUNK):
+            chunk = list(url_ids[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for row in self._rows(
+                    "SELECT v.document, v.claim_id, a.url_id, a.verdict FROM assessments AS a"
+                    " JOIN claim_versions AS v ON v.id = a.claim_version_id"
+                    f" WHERE a.url_id IN ({marks}) AND a.run_id <= ? ORDER BY a.id",
+                    [*chunk, as_of_run]):
+                latest[(row[0], row[1], row[2])] = row[3]
+        return latest
+
     def judgements_for_url(self, url: str) -> list[JudgementRow]:
         """Every verdict stored for a URL, oldest first."""
         return [_row(row) for row in self._rows(_SELECT + " WHERE urls.url = ? ORDER BY a.id",
