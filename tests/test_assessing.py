@@ -11,13 +11,12 @@ from verifier.assessing import Copy, Pair, Source, drifted, due, inputs_of, judg
 from verifier.models import (
     Assessment,
     CheckStatus,
-    Judgement,
     LookupOutcome,
     Snapshot,
     SourceKind,
     Verdict,
 )
-from verifier.store import CheckRow, JudgementRow, LookupRow
+from verifier.store import CheckRow, LookupRow
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 SNAPSHOT = Snapshot("local", "http://example.test/a", dt.datetime(2019, 5, 1, tzinfo=dt.timezone.utc),
@@ -90,22 +89,16 @@ def source(body: str | None = "aaa", snapshot_id: int | None = None,
     return Source(3, "http://example.test/a", (CLAIM,), check, lookup)
 
 
-def row(inputs: str) -> JudgementRow:
-    judgement = Judgement(verdict(Verdict.SUPPORTED), SourceKind.LIVE)
-    return JudgementRow(1, 1, NOW, CLAIM.claim_version_id, "doc", "c1", CLAIM.claim_text, 3,
-                        "http://example.test/a", judgement, inputs)
-
-
 def test_a_pair_is_due_only_when_its_inputs_changed() -> None:
     base = source()
     key = (CLAIM.claim_version_id, 3)
     assert due([base], {}) == [base]  # never assessed
-    assert due([base], {key: row(inputs_of(CLAIM, base))}) == []
+    assert due([base], {key: inputs_of(CLAIM, base)}) == []
     for changed in (source(body="bbb"), source(snapshot_id=9),
                     source(status=CheckStatus.NOT_FOUND, body=None),
                     replace(base, pairs=(replace(CLAIM, quote="opened on 3 June"),)),
                     replace(base, pairs=(replace(CLAIM, claim_text="Another claim."),))):
         assert inputs_of(changed.pairs[0], changed) != inputs_of(CLAIM, base)
-        assert due([changed], {key: row(inputs_of(CLAIM, base))}) != []
+        assert due([changed], {key: inputs_of(CLAIM, base)}) != []
     # a verdict reached without the archive's answer is tried again
-    assert due([base], {key: row("retry:" + inputs_of(CLAIM, base))}) == [base]
+    assert due([base], {key: "retry:" + inputs_of(CLAIM, base)}) == [base]

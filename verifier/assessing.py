@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
@@ -32,7 +32,7 @@ from verifier.cache import BodyCache
 from verifier.fetch import Fetcher
 from verifier.models import Assessment, Drift, Judgement, Snapshot, SourceKind, Verdict
 from verifier.settings import Settings
-from verifier.store import CheckRow, JudgementRecord, JudgementRow, LookupRow, Reading, Store
+from verifier.store import CheckRow, JudgementRecord, LookupRow, Reading, Store
 from verifier.store_rows import sha256_of
 from verifier.text import SourceText, TextExtractor, TextStatus
 
@@ -125,15 +125,14 @@ def inputs_of(pair: Pair, source: Source) -> str:
     return sha256_of([ASSESSOR_VERSION, pair.claim_text, pair.quote, live, snapshot, anchor])
 
 
-def due(sources: Sequence[Source], latest: dict[tuple[int, int], JudgementRow],
-        ) -> list[Source]:
-    """The sources with pairs whose inputs changed since their latest verdict, with only those."""
+def due(sources: Sequence[Source], latest: Mapping[tuple[int, int], str]) -> list[Source]:
+    """The sources with pairs whose inputs changed since their latest verdict (`latest`: the
+    inputs hash of each pair's latest verdict), with only those pairs."""
     out = []
     for source in sources:
-        changed = tuple(
-            pair for pair in source.pairs
-            if (row := latest.get((pair.claim_version_id, source.url_id))) is None
-            or row.inputs != inputs_of(pair, source))
+        changed = tuple(pair for pair in source.pairs
+                        if latest.get((pair.claim_version_id, source.url_id))
+                        != inputs_of(pair, source))
         if changed:
             out.append(replace(source, pairs=changed))
     return out

@@ -150,8 +150,9 @@ def _archived_text(found: LookupRow | None) -> str:
 
 def _one_line(text: str, width: int = 300) -> str:
     """Reasons from servers can span lines and carry control characters: one printable line."""
-    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return _shorten(flat, width)
+    if not text.isprintable():  # most are: skip the walk over every character
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return _shorten(" ".join(text.split()), width)
 
 
 def _shorten(text: str, width: int = 90) -> str:
@@ -289,7 +290,7 @@ def _sources(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
 def _assess(store: Store, run_id: int, sources: list[Source], ids: dict[str, int],
             settings: Settings, request: CheckRequest) -> tuple[bool, Counter[str]]:
     """Judge every claim against the text of its sources; (finished, counts)."""
-    todo = due(sources, store.latest_judgements(list(ids.values())))
+    todo = due(sources, store.latest_inputs(list(ids.values())))
     counts: Counter[str] = Counter()
     counts["assessments_unchanged"] = sum(len(s.pairs) for s in sources) - sum(
         len(s.pairs) for s in todo)
@@ -399,7 +400,8 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
     rows = store.url_rows(url_ids)
     lookups = store.latest_lookups(url_ids)
     archive_now = []
-    failing, inconclusive = [], []
+    failing: list[UrlLine] = []
+    inconclusive: list[UrlLine] = []
     by_status: Counter[str] = Counter()
     by_state: Counter[str] = Counter()
     for target in targets.urls:
@@ -410,18 +412,19 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
             continue
         by_status[check.status.value] += 1
         found = lookups.get(url_id)
+        if (found is not None and found.outcome is LookupOutcome.NO_SNAPSHOT
+                and check.status.is_alive()):
+            archive_now.append(target.url)
+        attention = row.state.needs_attention()
+        if not attention and not (check.status.is_inconclusive()
+                                  and check.status is not CheckStatus.SKIPPED
+                                  and not target.paywalled):  # a paywall turns bots away
+            continue
         line = UrlLine(target.url, check.status.value, _one_line(check.reason or ""),
                        check.http_status, row.state.value, row.strikes,
                        tuple(_citation_text(c, refs) for c in target.citations),
                        _archived_text(found))
-        if (found is not None and found.outcome is LookupOutcome.NO_SNAPSHOT
-                and check.status.is_alive()):
-            archive_now.append(target.url)
-        if row.state.needs_attention():
-            failing.append(line)
-        elif (check.status.is_inconclusive() and check.status is not CheckStatus.SKIPPED
-              and not target.paywalled):  # a paywall is expected to turn a bot away
-            inconclusive.append(line)
+        (failing if attention else inconclusive).append(line)
     no_url = tuple(_citation_text(c, refs) for c in targets.no_url)
     checked_links = store.archive_links_as_of(run_id)
     links_to_fix = tuple(
@@ -461,28 +464,38 @@ def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
              ) -> tuple[dict[str, int], tuple[SupportLine, ...], tuple[SupportLine, ...]]:
     """Verdicts of this run's pairs (their latest, up to this run): counts, findings, drift."""
     several = len(claim_set.documents) > 1
-    judged = store.latest_judgements(list(ids.values()), as_of_run=run_id)
+    latest = store.latest_verdict_ids(list(ids.values()), as_of_run=run_id)
     by_verdict: Counter[str] = Counter()
-    unsupported, drifted = [], []
     if sources is None:  # not assessed in this run: the pairs are still this run's
         sources = _sources(store, run_id, targets, ids, claim_set)
+    url_of = {source.url_id: source.url for source in sources}
+    wanted = []  # only findings and drift are read back whole, with their evidence
+    position: dict[tuple[int, int], int] = {}
     for source in sources:
         for pair in source.pairs:
-            row = judged.get((pair.claim_version_id, source.url_id))
-            if row is None:
+            position[(pair.claim_version_id, source.url_id)] = len(position)
+            found = latest.get((pair.claim_version_id, source.url_id))
+            if found is None:
                 continue
-            j = row.judgement
-            a = j.assessment
-            by_verdict[a.verdict.value] += 1
-            name = f"{row.document}: {row.claim_id}" if several else row.claim_id
-            line = SupportLine(name, _shorten(row.claim_text, 200), source.url, a.verdict.value,
-                               a.score, _one_line(a.reason), j.source.value, _quoted(a.evidence),
-                               _snapshot_text(j.snapshot))
-            if j.drift is not None:
-                drifted.append(replace(line, drift_archived=j.drift.archived.verdict.value,
-                                       drift_evidence=_quoted(j.drift.archived.evidence)))
-            elif a.verdict.is_finding():
-                unsupported.append(line)
+            row_id, verdict, drift = found
+            by_verdict[verdict] += 1
+            if drift or Verdict(verdict).is_finding():
+                wanted.append(row_id)
+    unsupported, drifted = [], []
+    rows = store.judgements_by_id(wanted)
+    rows.sort(key=lambda r: position[(r.claim_version_id, r.url_id)])  # as the claims cite
+    for row in rows:
+        j = row.judgement
+        a = j.assessment
+        name = f"{row.document}: {row.claim_id}" if several else row.claim_id
+        line = SupportLine(name, _shorten(row.claim_text, 200), url_of[row.url_id],
+                           a.verdict.value, a.score, _one_line(a.reason), j.source.value,
+                           _quoted(a.evidence), _snapshot_text(j.snapshot))
+        if j.drift is not None:
+            drifted.append(replace(line, drift_archived=j.drift.archived.verdict.value,
+                                   drift_evidence=_quoted(j.drift.archived.evidence)))
+        elif a.verdict.is_finding():
+            unsupported.append(line)
     unfetchable = sum(len(c.claim_ids) for c in targets.no_url)
     if unfetchable:  # references with nothing to fetch support nothing either
         by_verdict[Verdict.UNVERIFIABLE.value] += unfetchable

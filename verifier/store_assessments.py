@@ -161,6 +161,44 @@ class AssessmentHistory(StorePart):
                 latest[(judged.claim_version_id, judged.url_id)] = judged
         return latest
 
+    def latest_verdict_ids(self, url_ids: Sequence[int], as_of_run: int,
+                           ) -> dict[tuple[int, int], tuple[int, str, bool]]:
+        """Each pair's latest verdict up to a run, by (claim version, URL): (row id, verdict,
+        drifted), read without the evidence; `judgements_by_id` reads the ones wanted whole."""
+        latest: dict[tuple[int, int], tuple[int, str, bool]] = {}
+        for start in range(0, len(url_ids), _IN_CHUNK):
+            chunk = list(url_ids[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for row in self._rows(
+                    "SELECT id, claim_version_id, url_id, verdict, drift IS NOT NULL"
+                    f" FROM assessments WHERE url_id IN ({marks}) AND run_id <= ? ORDER BY id",
+                    [*chunk, as_of_run]):
+                latest[(row[1], row[2])] = (row[0], row[3], bool(row[4]))
+        return latest
+
+    def judgements_by_id(self, ids: Sequence[int]) -> list[JudgementRow]:
+        """Stored verdicts, whole, by row id."""
+        found: list[JudgementRow] = []
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = list(ids[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            found.extend(_row(row) for row in self._rows(
+                _SELECT + f" WHERE a.id IN ({marks}) ORDER BY a.id", chunk))
+        return found
+
+    def latest_inputs(self, url_ids: Sequence[int]) -> dict[tuple[int, int], str]:
+        """Each pair's latest `inputs` hash, by (claim version, URL): what decides whether a
+        pair is assessed again, read without the verdicts' evidence."""
+        latest: dict[tuple[int, int], str] = {}
+        for start in range(0, len(url_ids), _IN_CHUNK):
+            chunk = list(url_ids[start:start + _IN_CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for row in self._rows(
+                    "SELECT claim_version_id, url_id, inputs FROM assessments"
+                    f" WHERE url_id IN ({marks}) ORDER BY id", chunk):
+                latest[(row[0], row[1])] = row[2] or ""
+        return latest
+
     def latest_verdicts(self, url_ids: Sequence[int], as_of_run: int,
                         ) -> dict[tuple[str, str, int], str]:
         """Each pair's latest verdict up to a run, by (document, claim id, URL id): what a
