@@ -16,6 +16,7 @@ import sys
 
 SUITES = {
     "compare": "bench.compare",  # verifier, lychee and LinkChecker on one simulated web
+    "scale": "bench.scale",
 }
 DEFAULT = "compare"
 
