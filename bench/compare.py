@@ -221,9 +221,18 @@ class Measured:
     cpu_s: float
 
 
-def run_measured(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path, err: Path,
-                 timeout: float) -> Measured:
-    """Run argv, wait4 for it (its peak RSS and CPU time); kill its group past the timeout."""
+@dataclass(frozen=True)
+class Reaped:
+    exit_code: int | None  # None: killed at the timeout
+    wall_s: float
+    usage: Any  # wait4's resource usage: the process and the descendants it reaped
+
+
+def spawn_and_reap(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path, err: Path,
+                   timeout: float, tick: Callable[[int], None] | None = None,
+                   every: float = 0.1) -> Reaped:
+    """Run argv in its own session and wait4 for it, calling tick(pid) every `every` seconds
+    while it runs; past the timeout, kill its whole process group."""
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
         started = time.monotonic()
         process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdin=subprocess.DEVNULL,
@@ -236,7 +245,11 @@ def run_measured(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path,
 
         reaper = threading.Thread(target=reap, daemon=True)
         reaper.start()
-        reaper.join(timeout)
+        deadline = started + timeout
+        while reaper.is_alive() and time.monotonic() < deadline:
+            if tick is not None:
+                tick(process.pid)
+            reaper.join(min(every if tick else timeout, max(0.0, deadline - time.monotonic())))
         timed_out = reaper.is_alive()
         if timed_out:
             try:
@@ -248,8 +261,16 @@ def run_measured(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path,
         raise RuntimeError(f"{argv[0]} could not be reaped")
     ended, status, usage = box[0]
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return Measured(None if timed_out else process.returncode, ended - started,
-                    int(usage.ru_maxrss), usage.ru_utime + usage.ru_stime)
+    return Reaped(None if timed_out else process.returncode, ended - started, usage)
+
+
+def run_measured(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path, err: Path,
+                 timeout: float) -> Measured:
+    """Run argv, wait4 for it (its peak RSS and CPU time); kill its group past the timeout."""
+    reaped = spawn_and_reap(argv, env, cwd, out, err, timeout)
+    usage = reaped.usage
+    return Measured(reaped.exit_code, reaped.wall_s, int(usage.ru_maxrss),
+                    usage.ru_utime + usage.ru_stime)
 
 
 def clean_env(extra: dict[str, str]) -> dict[str, str]:

@@ -54,11 +54,9 @@ import json
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -66,7 +64,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bench import machine
-from bench.compare import _verifier_version, clean_env
+from bench.compare import _verifier_version, clean_env, spawn_and_reap
 from bench.simweb import SimWeb, host_address
 
 HERE = Path(__file__).resolve().parent
@@ -232,49 +230,29 @@ def run_measured(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path,
     bench_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     busy_before, self_before = _busy_s(), sum(os.times()[:2])
     server_before = _pid_cpu_s(server_pid) if server_pid else 0.0
-    with open(out, "wb") as stdout, open(err, "wb") as stderr:
-        started = time.monotonic()
-        process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                                   stdout=stdout, stderr=stderr, start_new_session=True)
-        box: list[tuple[float, int, Any]] = []
 
-        def reap() -> None:
-            _, status, usage = os.wait4(process.pid, 0)
-            box.append((time.monotonic(), status, usage))
+    def sample(pid: int) -> None:
+        nonlocal own_hwm, tree_peak
+        own = _status(pid)
+        own_hwm = max(own_hwm, own.get("VmHWM", 0))
+        total = own.get("VmRSS", 0)
+        for child_pid in _descendants(pid):
+            child = _status(child_pid)
+            descendant_hwm[child_pid] = max(descendant_hwm.get(child_pid, 0),
+                                            child.get("VmHWM", 0))
+            total += child.get("VmRSS", 0)
+        tree_peak = max(tree_peak, total)
 
-        reaper = threading.Thread(target=reap, daemon=True)
-        reaper.start()
-        deadline = started + timeout
-        while reaper.is_alive() and time.monotonic() < deadline:
-            total = 0
-            own = _status(process.pid)
-            own_hwm = max(own_hwm, own.get("VmHWM", 0))
-            total += own.get("VmRSS", 0)
-            for pid in _descendants(process.pid):
-                child = _status(pid)
-                descendant_hwm[pid] = max(descendant_hwm.get(pid, 0), child.get("VmHWM", 0))
-                total += child.get("VmRSS", 0)
-            tree_peak = max(tree_peak, total)
-            reaper.join(SAMPLE_S)
-        timed_out = reaper.is_alive()
-        if timed_out:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            reaper.join(30)
-    if not box:
-        raise RuntimeError(f"{argv[0]} could not be reaped")
-    ended, status, usage = box[0]
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    reaped = spawn_and_reap(argv, env, cwd, out, err, timeout, tick=sample, every=SAMPLE_S)
+    usage = reaped.usage
     cpu = usage.ru_utime + usage.ru_stime
     server_cpu = (_pid_cpu_s(server_pid) - server_before) if server_pid else 0.0
     busy_after = _busy_s()
     others = (busy_after[0] - busy_before[0]) - cpu - server_cpu - (
         sum(os.times()[:2]) - self_before)
     return Measured(
-        exit_code=None if timed_out else process.returncode,
-        wall_s=round(ended - started, 3),
+        exit_code=reaped.exit_code,
+        wall_s=round(reaped.wall_s, 3),
         peak_mb=round(usage.ru_maxrss * 1024 / MB, 1),
         bench_peak_mb=round(bench_peak * 1024 / MB, 1),
         own_peak_mb=round(own_hwm * 1024 / MB, 1),
