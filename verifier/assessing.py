@@ -182,14 +182,14 @@ class _Stage:
         run, else read now (None when the bytes are not at hand)."""
         pending = self.readings.get(body_sha256)
         if pending is not None:
-            return _reading(body_sha256, pending), pending.text
+            return Reading.of(body_sha256, pending), pending.text
         known = self.store.reading(body_sha256)
         if known is not None or body is None:
             return known, None
         text: SourceText = await self._in_thread(
             lambda: self.extractor.extract(body, content_type, url))
         self.readings[body_sha256] = text
-        return _reading(body_sha256, text), text.text
+        return Reading.of(body_sha256, text), text.text
 
     def _copy(self, reading: Reading, kind: SourceKind, lookup: LookupRow | None = None,
               text: str | None = None) -> Copy | None:
@@ -276,14 +276,6 @@ class _Stage:
         if self.sources_pending >= _FLUSH_EVERY:
             self.flush()
         self.on_done(source, judgements)
-
-
-def _reading(body_sha256: str, text: SourceText) -> Reading:
-    """What `keep_reading` will store for a body read in this run."""
-    readable = text.status.is_readable()
-    return Reading(body_sha256, text.status, text.content_type, text.charset,
-                   text.method or None, text.language, text.detail or None,
-                   text.sha256 if readable else None)
 
 
 def _before_anchor(lookup: LookupRow) -> bool:

@@ -9,7 +9,8 @@ from verifier.errors import InputError
 from verifier.settings import Settings
 from verifier.models import CheckStatus, Passage
 from verifier.store import CheckRow, JudgementRow, LookupRow, RunRow, Store, UrlRow
-from verifier.urls import InvalidUrl, normalize
+from verifier.store_assessments import passage_data
+from verifier.urls import key as url_key
 
 
 def _open_existing(path: Path) -> Store:
@@ -110,11 +111,6 @@ def _passage_text(passage: Passage, width: int = 300) -> str:
     return f"(chars {passage.start}-{passage.end}): \u201c{shown}\u201d"
 
 
-def _passage_data(passage: Passage | None) -> dict[str, object] | None:
-    return None if passage is None else {"text": passage.text, "start": passage.start,
-                                         "end": passage.end}
-
-
 def _judgement_data(row: JudgementRow) -> dict[str, object]:
     j = row.judgement
     a = j.assessment
@@ -123,7 +119,7 @@ def _judgement_data(row: JudgementRow) -> dict[str, object]:
         "run": row.run_id, "assessed_at": _iso(row.assessed_at), "document": row.document,
         "claim": row.claim_id, "claim_text": row.claim_text, "verdict": a.verdict.value,
         "score": a.score, "reason": a.reason, "source": j.source.value,
-        "evidence": _passage_data(a.evidence), "text_sha256": j.text_sha256,
+        "evidence": passage_data(a.evidence), "text_sha256": j.text_sha256,
         "matched": list(a.matched), "missing": list(a.missing),
         "contradicted": list(a.contradicted), "languages": list(a.languages),
         "snapshot": None if j.snapshot is None else {
@@ -131,9 +127,9 @@ def _judgement_data(row: JudgementRow) -> dict[str, object]:
             "url": j.snapshot.replay_url},
         "drift": None if drift is None else {
             "archived_verdict": drift.archived.verdict.value,
-            "archived_evidence": _passage_data(drift.archived.evidence),
+            "archived_evidence": passage_data(drift.archived.evidence),
             "live_verdict": drift.live.verdict.value,
-            "live_evidence": _passage_data(drift.live.evidence),
+            "live_evidence": passage_data(drift.live.evidence),
         },
     }
 
@@ -144,8 +140,7 @@ def _iso(value: object) -> str | None:
 
 def url_history(url: str, settings: Settings) -> Timeline:
     """Every check of one URL (matched after the checker's normalisation)."""
-    normal = normalize(url)
-    key = url.strip() if isinstance(normal, InvalidUrl) else normal.url
+    key = url_key(url)
     with _open_existing(settings.db_path()) as store:
         row = store.url(key)
         if row is None:

@@ -27,7 +27,7 @@ from verifier.report.model import (
 )
 from verifier.settings import Settings
 from verifier.store import Store
-from verifier.urls import InvalidUrl, normalize
+from verifier.urls import key as url_key
 
 
 def parse_fail_on(text: str | None) -> tuple[FailOn, ...]:
@@ -141,8 +141,7 @@ def acknowledge(target: str, reason: str, settings: Settings) -> str:
     """Acknowledge the latest report's findings about a claim id or a URL; one line back."""
     if not reason.strip():
         raise InputError("--reason must say why the finding is acknowledged")
-    normal = normalize(target)
-    key = target if isinstance(normal, InvalidUrl) else normal.url
+    key = url_key(target)
     with _open(settings) as store:
         report = build(store, _run_id(store, None), settings)
         found = matching(report, key) or matching(report, target)
@@ -199,9 +198,7 @@ def fix_article(article: Path, settings: Settings, write: bool) -> FixOutcome:
 
         def fate(url: str) -> SourceFate | None:
             if url not in fates:
-                normal = normalize(url)
-                key = url.strip() if isinstance(normal, InvalidUrl) else normal.url
-                row = store.url(key)
+                row = store.url(url_key(url))
                 if row is None:
                     fates[url] = None
                 else:

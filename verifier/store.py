@@ -51,6 +51,7 @@ from verifier.store_rows import (
 )
 from verifier.store_archives import ArchiveLinkHistory, ArchiveLinkRow, LookupRow
 from verifier.store_acks import AckHistory
+from verifier.store_part import IN_CHUNK
 from verifier.store_assessments import AssessmentHistory, JudgementRecord, JudgementRow
 from verifier.store_texts import Reading, TextHistory
 from verifier.store_schema import MIGRATION_NAMES, MIGRATIONS, TableInfo, describe
@@ -74,8 +75,6 @@ __all__ = [
     "UrlRow",
     "UrlState",
 ]
-
-_IN_CHUNK = 500  # hashes per `IN (...)` lookup, well under SQLite's variable limit
 
 
 def _stamp(when: dt.datetime | None) -> str | None:
@@ -354,8 +353,8 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
         )
         hashes = list(dict.fromkeys(str(row["hash"]) for row in rows))
         ids: dict[str, int] = {}
-        for start in range(0, len(hashes), _IN_CHUNK):
-            chunk = hashes[start : start + _IN_CHUNK]
+        for start in range(0, len(hashes), IN_CHUNK):
+            chunk = hashes[start : start + IN_CHUNK]
             marks = ", ".join("?" for _ in chunk)
             sql = f"SELECT id, hash FROM {table} WHERE hash IN ({marks})"
             ids.update((h, i) for i, h in self._db.execute(sql, chunk).fetchall())
@@ -441,8 +440,8 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
                 [(url, host, timestamp(seen_at), UrlState.UNKNOWN.value) for url, host in urls],
             )
             wanted = [url for url, _ in urls]
-            for start in range(0, len(wanted), _IN_CHUNK):
-                chunk = wanted[start:start + _IN_CHUNK]
+            for start in range(0, len(wanted), IN_CHUNK):
+                chunk = wanted[start:start + IN_CHUNK]
                 marks = ", ".join("?" * len(chunk))
                 sql = f"SELECT id, url FROM urls WHERE url IN ({marks})"
                 for row in self._db.query(sql, chunk):
@@ -523,43 +522,24 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
 
     def find_url_ids(self, urls: Sequence[str]) -> dict[str, int]:
         """The ids of those of `urls` that are stored (read only, unlike `url_ids`)."""
-        found: dict[str, int] = {}
-        for start in range(0, len(urls), _IN_CHUNK):
-            chunk = list(urls[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            for row in self._rows(f"SELECT id, url FROM urls WHERE url IN ({marks})", chunk):
-                found[row["url"]] = row["id"]
-        return found
+        return {row["url"]: row["id"] for row in self._rows_in(
+            "SELECT id, url FROM urls WHERE url IN ({marks})", urls)}
 
     def url_rows(self, url_ids: Sequence[int]) -> dict[int, UrlRow]:
         """Stored URLs by id."""
-        found: dict[int, UrlRow] = {}
-        for start in range(0, len(url_ids), _IN_CHUNK):
-            chunk = list(url_ids[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            for row in self._rows(f"SELECT * FROM urls WHERE id IN ({marks})", chunk):
-                found[row["id"]] = url_row(row)
-        return found
+        return {row["id"]: url_row(row) for row in self._rows_in(
+            "SELECT * FROM urls WHERE id IN ({marks})", url_ids)}
 
     def latest_checks(
         self, url_ids: Sequence[int], as_of_run: int | None = None
     ) -> dict[int, CheckRow]:
         """Each URL's latest check (made in `as_of_run` or before it, when given)."""
-        found: dict[int, CheckRow] = {}
         limit = "" if as_of_run is None else " AND c.run_id <= ?"
-        for start in range(0, len(url_ids), _IN_CHUNK):
-            chunk = list(url_ids[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            rows = self._rows(
-                "SELECT checks.*, urls.url FROM urls JOIN checks ON checks.id = ("
-                " SELECT c.id FROM checks AS c WHERE c.url_id = urls.id" + limit +
-                " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1)"
-                f" WHERE urls.id IN ({marks})",
-                ([as_of_run] if as_of_run is not None else []) + chunk,
-            )
-            for row in rows:
-                found[row["url_id"]] = check_row(row)
-        return found
+        return {row["url_id"]: check_row(row) for row in self._rows_in(
+            "SELECT checks.*, urls.url FROM urls JOIN checks ON checks.id = ("
+            " SELECT c.id FROM checks AS c WHERE c.url_id = urls.id" + limit +
+            " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) WHERE urls.id IN ({marks})",
+            url_ids, before=[] if as_of_run is None else [as_of_run])}
 
     def previous_run(self, run_id: int) -> RunRow | None:
         """The run before `run_id`, if any."""

@@ -11,9 +11,6 @@ from verifier.models import LookupOutcome, Snapshot
 from verifier.store_part import StorePart
 from verifier.store_rows import parse_timestamp, timestamp, to_json
 
-_IN_CHUNK = 500
-
-
 @dataclass(frozen=True)
 class LookupRow:
     """The latest lookup of a URL, with the snapshot it chose, if any."""
@@ -97,21 +94,17 @@ class ArchiveHistory(StorePart):
         (made in `as_of_run` or before it, when given)."""
         found: dict[int, LookupRow] = {}
         limit = "" if as_of_run is None else " AND archive_lookups.run_id <= ?"
-        for start in range(0, len(url_ids), _IN_CHUNK):
-            chunk = list(url_ids[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            rows = self._rows(
-                _SELECT + f" WHERE archive_lookups.url_id IN ({marks})" + limit +
-                " ORDER BY archive_lookups.looked_up_at, archive_lookups.id",
-                chunk + ([as_of_run] if as_of_run is not None else []))
-            for row in rows:
-                lookup = _lookup(row)
-                previous = found.get(lookup.url_id)
-                # A found snapshot is final: later failures do not hide it.
-                if previous is None or previous.outcome is not LookupOutcome.FOUND:
-                    found[lookup.url_id] = lookup
-                elif lookup.outcome is LookupOutcome.FOUND:
-                    found[lookup.url_id] = lookup
+        for row in self._rows_in(
+                _SELECT + " WHERE archive_lookups.url_id IN ({marks})" + limit +
+                " ORDER BY archive_lookups.looked_up_at, archive_lookups.id", url_ids,
+                after=[] if as_of_run is None else [as_of_run]):
+            lookup = _lookup(row)
+            previous = found.get(lookup.url_id)
+            # A found snapshot is final: later failures do not hide it.
+            if previous is None or previous.outcome is not LookupOutcome.FOUND:
+                found[lookup.url_id] = lookup
+            elif lookup.outcome is LookupOutcome.FOUND:
+                found[lookup.url_id] = lookup
         return found
 
     def set_snapshot_body(self, snapshot_id: int, body_sha256: str) -> None:

@@ -17,9 +17,6 @@ from verifier.models import Assessment, Drift, Judgement, Passage, Snapshot, Sou
 from verifier.store_part import StorePart
 from verifier.store_rows import parse_timestamp, timestamp, to_json
 
-_IN_CHUNK = 500
-
-
 @dataclass(frozen=True)
 class JudgementRecord:
     """One pair's verdict to store."""
@@ -52,7 +49,8 @@ def _passage(data: dict[str, Any] | None) -> Passage | None:
     return None if data is None else Passage(data["text"], data["start"], data["end"])
 
 
-def _passage_data(passage: Passage | None) -> dict[str, Any] | None:
+def passage_data(passage: Passage | None) -> dict[str, Any] | None:
+    """A passage as JSON-ready data (text and offsets), or None."""
     return None if passage is None else {"text": passage.text, "start": passage.start,
                                          "end": passage.end}
 
@@ -61,7 +59,7 @@ def assessment_data(assessment: Assessment) -> dict[str, Any]:
     """An assessment as JSON-ready data (what `drift` stores of its two sides)."""
     return {
         "verdict": assessment.verdict.value, "score": assessment.score,
-        "evidence": _passage_data(assessment.evidence), "matched": list(assessment.matched),
+        "evidence": passage_data(assessment.evidence), "matched": list(assessment.matched),
         "missing": list(assessment.missing), "contradicted": list(assessment.contradicted),
         "languages": list(assessment.languages), "reason": assessment.reason,
     }
@@ -148,17 +146,12 @@ class AssessmentHistory(StorePart):
                           ) -> dict[tuple[int, int], JudgementRow]:
         """Each (claim version, URL) pair's latest verdict, up to `as_of_run` if given."""
         latest: dict[tuple[int, int], JudgementRow] = {}
-        for start in range(0, len(url_ids), _IN_CHUNK):
-            chunk = list(url_ids[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            where = f" WHERE a.url_id IN ({marks})"
-            params: list[object] = list(chunk)
-            if as_of_run is not None:
-                where += " AND a.run_id <= ?"
-                params.append(as_of_run)
-            for row in self._rows(_SELECT + where + " ORDER BY a.id", params):
-                judged = _row(row)
-                latest[(judged.claim_version_id, judged.url_id)] = judged
+        limit = "" if as_of_run is None else " AND a.run_id <= ?"
+        for row in self._rows_in(_SELECT + " WHERE a.url_id IN ({marks})" + limit +
+                                 " ORDER BY a.id", url_ids,
+                                 after=[] if as_of_run is None else [as_of_run]):
+            judged = _row(row)
+            latest[(judged.claim_version_id, judged.url_id)] = judged
         return latest
 
     def latest_verdict_ids(self, url_ids: Sequence[int], as_of_run: int,
@@ -166,54 +159,34 @@ class AssessmentHistory(StorePart):
         """Each pair's latest verdict up to a run, by (claim version, URL): (row id, verdict,
         drifted), read without the evidence; `judgements_by_id` reads the ones wanted whole."""
         latest: dict[tuple[int, int], tuple[int, str, bool]] = {}
-        for start in range(0, len(url_ids), _IN_CHUNK):
-            chunk = list(url_ids[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            for row in self._rows(
-                    "SELECT id, claim_version_id, url_id, verdict, drift IS NOT NULL"
-                    f" FROM assessments WHERE url_id IN ({marks}) AND run_id <= ? ORDER BY id",
-                    [*chunk, as_of_run]):
-                latest[(row[1], row[2])] = (row[0], row[3], bool(row[4]))
+        for row in self._rows_in(
+                "SELECT id, claim_version_id, url_id, verdict, drift IS NOT NULL FROM assessments"
+                " WHERE url_id IN ({marks}) AND run_id <= ? ORDER BY id", url_ids,
+                after=[as_of_run]):
+            latest[(row[1], row[2])] = (row[0], row[3], bool(row[4]))
         return latest
 
     def judgements_by_id(self, ids: Sequence[int]) -> list[JudgementRow]:
         """Stored verdicts, whole, by row id."""
-        found: list[JudgementRow] = []
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = list(ids[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            found.extend(_row(row) for row in self._rows(
-                _SELECT + f" WHERE a.id IN ({marks}) ORDER BY a.id", chunk))
-        return found
+        return [_row(row) for row in self._rows_in(
+            _SELECT + " WHERE a.id IN ({marks}) ORDER BY a.id", ids)]
 
     def latest_inputs(self, url_ids: Sequence[int]) -> dict[tuple[int, int], str]:
         """Each pair's latest `inputs` hash, by (claim version, URL): what decides whether a
         pair is assessed again, read without the verdicts' evidence."""
-        latest: dict[tuple[int, int], str] = {}
-        for start in range(0, len(url_ids), _IN_CHUNK):
-            chunk = list(url_ids[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            for row in self._rows(
-                    "SELECT claim_version_id, url_id, inputs FROM assessments"
-                    f" WHERE url_id IN ({marks}) ORDER BY id", chunk):
-                latest[(row[0], row[1])] = row[2] or ""
-        return latest
+        return {(row[0], row[1]): row[2] or "" for row in self._rows_in(
+            "SELECT claim_version_id, url_id, inputs FROM assessments"
+            " WHERE url_id IN ({marks}) ORDER BY id", url_ids)}
 
     def latest_verdicts(self, url_ids: Sequence[int], as_of_run: int,
                         ) -> dict[tuple[str, str, int], str]:
         """Each pair's latest verdict up to a run, by (document, claim id, URL id): what a
         report compares with, without reading evidence back."""
-        latest: dict[tuple[str, str, int], str] = {}
-        for start in range(0, len(url_ids), _IN_CHUNK):
-            chunk = list(url_ids[start:start + _IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            for row in self._rows(
-                    "SELECT v.document, v.claim_id, a.url_id, a.verdict FROM assessments AS a"
-                    " JOIN claim_versions AS v ON v.id = a.claim_version_id"
-                    f" WHERE a.url_id IN ({marks}) AND a.run_id <= ? ORDER BY a.id",
-                    [*chunk, as_of_run]):
-                latest[(row[0], row[1], row[2])] = row[3]
-        return latest
+        return {(row[0], row[1], row[2]): row[3] for row in self._rows_in(
+            "SELECT v.document, v.claim_id, a.url_id, a.verdict FROM assessments AS a"
+            " JOIN claim_versions AS v ON v.id = a.claim_version_id"
+            " WHERE a.url_id IN ({marks}) AND a.run_id <= ? ORDER BY a.id", url_ids,
+            after=[as_of_run])}
 
     def judgements_for_url(self, url: str) -> list[JudgementRow]:
         """Every verdict stored for a URL, oldest first."""

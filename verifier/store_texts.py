@@ -24,6 +24,13 @@ class Reading:
     detail: str | None
     text_sha256: str | None  # None unless status is ok
 
+    @classmethod
+    def of(cls, body_sha256: str, source: SourceText) -> Reading:
+        """What reading a body gave, as `keep_reading` stores it."""
+        return cls(body_sha256, source.status, source.content_type, source.charset,
+                   source.method or None, source.language, source.detail or None,
+                   source.sha256 if source.status.is_readable() else None)
+
 
 class TextHistory(StorePart):
     """Extracted source texts and readings (a part of Store)."""
@@ -49,12 +56,9 @@ class TextHistory(StorePart):
 
     def keep_reading(self, body_sha256: str, source: SourceText, at: dt.datetime) -> Reading:
         """Store what reading a body gave, and its text when there is one."""
-        readable = source.status.is_readable()
-        reading = Reading(body_sha256, source.status, source.content_type, source.charset,
-                          source.method or None, source.language, source.detail or None,
-                          source.sha256 if readable else None)
+        reading = Reading.of(body_sha256, source)
         with self.write(), self._sql_errors("store a reading"):
-            if readable:
+            if reading.text_sha256 is not None:
                 self._insert_text(source, at)
             self._db.execute(
                 "INSERT OR REPLACE INTO readings (body_sha256, status, content_type, charset,"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from verifier.models import ClaimSet, Document, Reference
 from verifier.settings import Settings
 from verifier.urls import InvalidUrl, doi_url, normalize
+from verifier.urls import key as url_key
 
 PAYWALLED = frozenset({"subscription", "registration", "limited"})
 
@@ -94,20 +95,15 @@ def _document_targets(
         if raw is None:
             no_url.append(citation)
             continue
-        builder = found.setdefault(_key(raw), _Builder(raw))
+        builder = found.setdefault(url_key(raw), _Builder(raw))
         builder.citations.append(citation)
         builder.paywalled.append(ref.url_access in PAYWALLED)
         builder.via_doi = builder.via_doi or via_doi
     for claim in document.claims:
         for raw in claim.inline_urls():
-            builder = found.setdefault(_key(raw), _Builder(raw))
+            builder = found.setdefault(url_key(raw), _Builder(raw))
             builder.citations.append(Citation(name, None, (claim.id,)))
             builder.paywalled.append(False)
-
-
-def _key(raw: str) -> str:
-    normal = normalize(raw)
-    return raw.strip() if isinstance(normal, InvalidUrl) else normal.url
 
 
 def collect(claim_set: ClaimSet, settings: Settings) -> Targets:

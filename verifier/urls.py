@@ -110,6 +110,12 @@ def normalize(text: str) -> NormalizedUrl | InvalidUrl:
     return NormalizedUrl(url, scheme, host, port, path, query)
 
 
+def key(raw: str) -> str:
+    """The URL as the history stores it: normalised, or as written (trimmed) when invalid."""
+    normal = normalize(raw)
+    return raw.strip() if isinstance(normal, InvalidUrl) else normal.url
+
+
 def host(url: str) -> str:
     """The host of `url` in normal form, without a trailing dot; ValueError if `url` is invalid."""
     normal = normalize(url)
