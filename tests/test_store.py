@@ -19,6 +19,7 @@ import pytest
 import sqlite_utils
 
 from verifier import __version__
+from verifier.claims import dump_document, load_claims
 from verifier.errors import BusyError, NotADatabaseError, StoreError
 from verifier.models import Article, CheckStatus, Claim, ClaimSet, Document, Reference, Tag
 from verifier.schema_doc import schema_markdown
@@ -280,6 +281,41 @@ def test_a_changed_claim_adds_one_version_and_keeps_the_old(db_path: Path, store
     assert store.claims_as_of(second)[0].claim.text == "The bridge opened in 1933."
     # Unchanged claims are the same stored versions in both sets.
     assert store.claims_as_of(first)[1:] == store.claims_as_of(second)[1:]
+
+
+def test_claims_read_from_the_same_files_find_their_set_without_hashing(
+        tmp_path: Path, db_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(dump_document(synthetic_claim_set().documents[0]), encoding="utf-8")
+    first = store.start_run("verifier run", "claims.yaml", T0, {})
+    set_id = store.record_claim_set(first, load_claims(claims))
+    assert store.claim_version_ids(set_id) == [r.version_id for r in store.claims_as_of(first)]
+    before = row_counts(db_path)
+
+    def no_hashing(*args: object) -> None:
+        raise AssertionError("claims hashed again")
+
+    second = store.start_run("verifier run", "claims.yaml", T0 + HOUR, {})
+    with monkeypatch.context() as patch:
+        patch.setattr("verifier.store.claim_values", no_hashing)
+        assert store.record_claim_set(second, load_claims(claims)) == set_id
+    assert row_counts(db_path) == {**before, "runs": before["runs"] + 1}
+
+    # The same content under another name: a second source of the same set.
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_bytes(claims.read_bytes())
+    third = store.start_run("verifier run", "renamed.yaml", T0 + 2 * HOUR, {})
+    assert load_claims(renamed).source != load_claims(claims).source
+    assert store.record_claim_set(third, load_claims(renamed)) == set_id
+    assert row_counts(db_path)["claim_set_sources"] == 2
+
+    # One byte changed: another source, and the new content hashed and stored.
+    claims.write_text(claims.read_text(encoding="utf-8").replace("1932", "1933"),
+                      encoding="utf-8")
+    fourth = store.start_run("verifier run", "claims.yaml", T0 + 3 * HOUR, {})
+    changed = store.record_claim_set(fourth, load_claims(claims))
+    assert changed != set_id
+    assert store.claims_as_of(fourth)[0].claim.text == "The bridge opened in 1933."
 
 
 def test_claim_order_is_part_of_a_claim_set(store: Store) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from verifier import claims_cache, yaml_stream
+from verifier import __version__, claims_cache, yaml_stream
 from verifier.errors import ClaimsError, Problem
 from verifier.extract.common import claim_id
 from verifier.models import (
@@ -393,14 +394,16 @@ def load_claims(path: Path, cache: Path | None = None) -> ClaimSet:
         raise ClaimsError([Problem(str(path), None, "", "no claims files (*.yaml, *.yml) here")])
     documents: list[Document] = []
     problems: list[Problem] = []
+    source = hashlib.sha256(f"verifier {__version__}\n".encode())
     for file in files:
         try:
             data = file.read_bytes()
         except OSError as exc:
             problems.append(Problem(str(file), None, "", f"cannot read: {exc.strerror}"))
             continue
+        digest = claims_cache.key(data)
+        source.update(f"{file.resolve()}\0{digest}\n".encode("utf-8", "surrogateescape"))
         big = cache is not None and len(data) >= claims_cache.MIN_BYTES
-        digest = claims_cache.key(data) if big else ""
         document = claims_cache.load(cache, digest, file) if cache and big else None
         if document is None:
             document, found = parse_document(data, file)
@@ -411,7 +414,7 @@ def load_claims(path: Path, cache: Path | None = None) -> ClaimSet:
             documents.append(document)
     if problems:
         raise ClaimsError(problems)
-    return ClaimSet(tuple(documents))
+    return ClaimSet(tuple(documents), source.hexdigest())
 
 
 # --- dumping -------------------------------------------------------------------------------------

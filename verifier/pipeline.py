@@ -40,7 +40,7 @@ from verifier.models import (
 from verifier.progress import Progress
 from verifier.settings import Settings
 from verifier.recorder import Recorder
-from verifier.store import LookupRow, RunStatus, Store
+from verifier.store import CheckRow, LookupRow, RunStatus, Store
 from verifier.summary import CheckSummary, Quoted, SupportLine, UrlLine
 from verifier.targets import ArchiveLink, Citation, Targets, collect
 
@@ -259,14 +259,19 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
     return _until_signal(lambda: save_live(live, settings, save_credentials, record_save)), counts
 
 
-def _sources(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
-             claim_set: ClaimSet) -> list[Source]:
+def _versions(store: Store, set_id: int, claim_set: ClaimSet) -> dict[tuple[str, str], int]:
+    """This run's claim versions, by (document, claim id)."""
+    claims = [(d.name, c.id) for d in claim_set.documents for c in d.claims]
+    return dict(zip(claims, store.claim_version_ids(set_id), strict=True))
+
+
+def _sources(store: Store, versions: dict[tuple[str, str], int], targets: Targets,
+             ids: dict[str, int], claim_set: ClaimSet, checks: dict[int, CheckRow],
+             ) -> list[Source]:
     """Every URL with the claims resting on it (as this run's claim versions)."""
-    versions = {(row.document, row.claim.id): row for row in store.claims_as_of(run_id)}
+    texts = {(d.name, c.id): c.text for d in claim_set.documents for c in d.claims}
     refs = {(d.name, k): r for d in claim_set.documents for k, r in d.references.items()}
-    url_ids = list(ids.values())
-    checks = store.latest_checks(url_ids, as_of_run=run_id)
-    lookups = store.latest_lookups(url_ids)
+    lookups = store.latest_lookups(list(ids.values()))
     sources = []
     for target in targets.urls:
         pairs: dict[int, Pair] = {}
@@ -274,9 +279,9 @@ def _sources(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
             ref = refs.get((citation.document, citation.ref_key)) if citation.ref_key else None
             quote = ref.quote if ref is not None else None
             for claim_id in citation.claim_ids:
-                row = versions.get((citation.document, claim_id))
-                if row is not None and (row.version_id not in pairs or quote):
-                    pairs[row.version_id] = Pair(row.version_id, row.claim.text, quote)
+                version = versions.get((citation.document, claim_id))
+                if version is not None and (version not in pairs or quote):
+                    pairs[version] = Pair(version, texts[(citation.document, claim_id)], quote)
         if not pairs:
             continue
         url_id = ids[target.url]
@@ -314,12 +319,11 @@ def _assess(store: Store, run_id: int, sources: list[Source], ids: dict[str, int
 def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
     """Check every source of the claims, record the run, and summarise what needs attention."""
     claim_set = load_claims(settings.claims, cache=settings.cache_path())
-    targets = collect(claim_set, settings)
     # The claims live as long as the run: out of the cycle collector's sight, so that its
     # passes do not rescan 100,000 claims again and again; back in it afterwards.
     gc.freeze()
     try:
-        return _check(request, settings, claim_set, targets)
+        return _check(request, settings, claim_set, collect(claim_set, settings))
     finally:
         gc.unfreeze()
 
@@ -353,8 +357,8 @@ def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
         seconds: dict[str, float] = {}
         started = time.monotonic()
         progress = Progress(len(due), request.progress, live=request.live_progress)
-        recorder = Recorder(store, run_id, ids, settings, BodyCache(settings.cache_path()),
-                            progress)
+        recorder = Recorder(store, run_id, {t.url: ids[t.url] for t in due}, settings,
+                            BodyCache(settings.cache_path()), progress)
         try:
             finished = _until_signal(
                 lambda: check_targets(due, settings, recorder, head_first=request.head_first))
@@ -363,16 +367,17 @@ def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
             progress.close()
         counts = dict(recorder.counts)
         seconds["check"] = _lap(started)
-        sources: list[Source] | None = None
         if finished and request.archive:
             started = time.monotonic()
             finished, archive_counts = _find_copies(
                 store, run_id, targets, ids, claim_set, settings, request.save_credentials)
             counts.update(archive_counts)
             seconds["archives"] = _lap(started)
+        checks = store.latest_checks(list(ids.values()), as_of_run=run_id)
+        versions = _versions(store, set_id, claim_set)
+        sources = _sources(store, versions, targets, ids, claim_set, checks)
         if finished and not request.head_first:
             started = time.monotonic()
-            sources = _sources(store, run_id, targets, ids, claim_set)
             finished, assess_counts = _assess(store, run_id, sources, ids, settings, request)
             counts.update(assess_counts)
             seconds["assess"] = _lap(started)
@@ -380,7 +385,8 @@ def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
         store.finish_run(run_id, status, settings.current_time(), counts)
         summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,
                                  checked=sum(recorder.counts.values()), fresh=len(fresh),
-                                 resumed=len(resumed & set(ids.values())), sources=sources)
+                                 resumed=len(resumed & set(ids.values())), sources=sources,
+                                 checks=checks)
         summary = replace(summary, seconds=seconds)
     if not finished:
         raise InterruptedRun(
@@ -393,10 +399,11 @@ def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
 def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Targets,
                    ids: dict[str, int], claim_set: ClaimSet, settings: Settings, *,
                    checked: int, fresh: int, resumed: int,
-                   sources: list[Source] | None = None) -> CheckSummary:
+                   sources: list[Source], checks: dict[int, CheckRow]) -> CheckSummary:
+    """`checks`: each URL's latest check up to this run; `sources`: this run's pairs."""
     refs = {(d.name, k): r for d in claim_set.documents for k, r in d.references.items()}
     url_ids = list(ids.values())
-    latest = store.latest_checks(url_ids, as_of_run=run_id)
+    latest = checks
     rows = store.url_rows(url_ids)
     lookups = store.latest_lookups(url_ids)
     archive_now = []
@@ -460,14 +467,12 @@ def _snapshot_text(snapshot: Snapshot | None) -> str:
 
 
 def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
-             claim_set: ClaimSet, sources: list[Source] | None,
+             claim_set: ClaimSet, sources: list[Source],
              ) -> tuple[dict[str, int], tuple[SupportLine, ...], tuple[SupportLine, ...]]:
     """Verdicts of this run's pairs (their latest, up to this run): counts, findings, drift."""
     several = len(claim_set.documents) > 1
     latest = store.latest_verdict_ids(list(ids.values()), as_of_run=run_id)
     by_verdict: Counter[str] = Counter()
-    if sources is None:  # not assessed in this run: the pairs are still this run's
-        sources = _sources(store, run_id, targets, ids, claim_set)
     url_of = {source.url_id: source.url for source in sources}
     wanted = []  # only findings and drift are read back whole, with their evidence
     position: dict[tuple[int, int], int] = {}

@@ -299,6 +299,18 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
 
     def record_claim_set(self, run_id: int, claim_set: models.ClaimSet) -> int:
         """Store what a run works on, reusing rows for unchanged content; returns the set's id."""
+        if claim_set.source:
+            with self.write(), self._sql_errors("record the claim set"):
+                self._require_run(run_id)
+                known = self._rows(
+                    "SELECT s.claim_set_id AS id FROM claim_set_sources AS s"
+                    " JOIN claim_sets AS c ON c.id = s.claim_set_id"
+                    " WHERE s.source = ? AND c.claim_count = ?",
+                    [claim_set.source, sum(len(d.claims) for d in claim_set.documents)])
+                if known:
+                    self._db.execute("UPDATE runs SET claim_set_id = ? WHERE id = ?",
+                                     [known[0]["id"], run_id])
+                    return int(known[0]["id"])
         documents = claim_set.documents
         claims = [claim_values(d.name, c) for d in documents for c in d.claims]
         refs = [reference_values(d.name, r) for d in documents for r in d.references.values()]
@@ -313,7 +325,18 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
             else:
                 set_id = self._insert_claim_set(set_hash, claims, refs)
             self._db.execute("UPDATE runs SET claim_set_id = ? WHERE id = ?", [set_id, run_id])
+            if claim_set.source:
+                self._db.execute(
+                    "INSERT INTO claim_set_sources (source, claim_set_id) VALUES (?, ?)"
+                    " ON CONFLICT (source) DO NOTHING", [claim_set.source, set_id])
         return set_id
+
+    def claim_version_ids(self, set_id: int) -> list[int]:
+        """The claim versions a claim set holds, in input order (the order of its claims)."""
+        with self._sql_errors("read the claim set"):
+            return [row[0] for row in self._db.execute(
+                "SELECT claim_version_id FROM claim_set_claims WHERE claim_set_id = ?"
+                " ORDER BY position", [set_id])]
 
     def _insert_claim_set(
         self, set_hash: str, claims: list[dict[str, object]], refs: list[dict[str, object]]
@@ -432,20 +455,22 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
 
     def url_ids(self, urls: Sequence[tuple[str, str]], seen_at: dt.datetime) -> dict[str, int]:
         """Ids of many (url, host) pairs at once, adding the new ones in one transaction."""
+        def known(wanted: Sequence[str]) -> None:
+            for row in self._rows_in("SELECT id, url FROM urls WHERE url IN ({marks})", wanted):
+                ids[row["url"]] = row["id"]
+
         ids: dict[str, int] = {}
-        with self.write(), self._sql_errors("add URLs"):
-            self._db.conn.executemany(
-                "INSERT INTO urls (url, host, first_seen_at, state) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (url) DO NOTHING",
-                [(url, host, timestamp(seen_at), UrlState.UNKNOWN.value) for url, host in urls],
-            )
-            wanted = [url for url, _ in urls]
-            for start in range(0, len(wanted), IN_CHUNK):
-                chunk = wanted[start:start + IN_CHUNK]
-                marks = ", ".join("?" * len(chunk))
-                sql = f"SELECT id, url FROM urls WHERE url IN ({marks})"
-                for row in self._db.query(sql, chunk):
-                    ids[row["url"]] = row["id"]
+        with self._sql_errors("read URLs"):
+            known([url for url, _ in urls])  # most runs add no URL: no write lock for them
+        new = [(url, host) for url, host in urls if url not in ids]
+        if new:
+            with self.write(), self._sql_errors("add URLs"):
+                self._db.conn.executemany(
+                    "INSERT INTO urls (url, host, first_seen_at, state) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (url) DO NOTHING",
+                    [(url, host, timestamp(seen_at), UrlState.UNKNOWN.value) for url, host in new],
+                )
+                known([url for url, _ in new])
         return ids
 
     def url_histories(self, url_ids: Sequence[int]) -> dict[int, UrlHistory]:

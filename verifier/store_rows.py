@@ -311,7 +311,8 @@ def check_row(row: Mapping[str, Any]) -> CheckRow:
         status=CheckStatus(row["status"]),
         http_status=row["http_status"],
         final_url=row["final_url"],
-        redirects=tuple(Redirect(r["url"], r["status"]) for r in json.loads(row["redirects"])),
+        redirects=() if row["redirects"] == "[]" else tuple(
+            Redirect(r["url"], r["status"]) for r in json.loads(row["redirects"])),
         elapsed_ms=row["elapsed_ms"],
         error=row["error"],
         content_type=row["content_type"],

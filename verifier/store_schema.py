@@ -313,9 +313,24 @@ def m008_acks(db: Database) -> None:
     _run_all(db, _M008)
 
 
+_M009 = (
+    # Many inputs may hold one content (a file renamed, a directory regrouped): many to one.
+    """CREATE TABLE claim_set_sources (
+   source TEXT PRIMARY KEY,
+   claim_set_id INTEGER NOT NULL REFERENCES claim_sets(id)
+) WITHOUT ROWID""",
+)
+
+
+def m009_claim_set_sources(db: Database) -> None:
+    """The claim set each input (its files' paths and bytes) was read as."""
+    _run_all(db, _M009)
+
+
 _ORDER: tuple[Callable[[Database], None], ...] = (
     m001_initial, m002_archives_and_assessments, m003_check_outcomes, m004_archive_lookups,
     m005_archive_link_checks, m006_texts, m007_readings_and_assessments, m008_acks,
+    m009_claim_set_sources,
 )
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
@@ -357,6 +372,12 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         claim_count="How many claims the set holds.",
         reference_count="How many references the set holds.",
         created_at="When a run first recorded this content (UTC).",
+    ),
+    "claim_set_sources": _doc(
+        "The claim set an input was read as: a run over the same files, unchanged, finds its "
+        "set here without hashing every claim again.",
+        source="SHA-256 of the verifier version and each claims file's path and bytes.",
+        claim_set_id="The claim set those files hold.",
     ),
     "claim_set_claims": _doc(
         "Which claim versions a claim set holds, in document order.",

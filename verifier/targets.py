@@ -11,9 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from verifier.models import ClaimSet, Document, Reference
-from verifier.settings import Settings
-from verifier.urls import InvalidUrl, doi_url, normalize
-from verifier.urls import key as url_key
+from verifier.settings import DomainRule, Settings
+from verifier.urls import InvalidUrl, NormalizedUrl, doi_url, normalize
 
 PAYWALLED = frozenset({"subscription", "registration", "limited"})
 
@@ -60,7 +59,7 @@ class Targets:
 
 @dataclass
 class _Builder:
-    raw: str
+    normal: NormalizedUrl | InvalidUrl
     citations: list[Citation] = field(default_factory=list)
     paywalled: list[bool] = field(default_factory=list)
     via_doi: bool = False
@@ -75,6 +74,16 @@ def _reference_url(ref: Reference, settings: Settings) -> tuple[str | None, bool
         except ValueError:
             return f"doi:{ref.doi}", True  # kept as written: the checker reports it invalid
     return None, False
+
+
+def _builder(found: dict[str, _Builder], raw: str) -> _Builder:
+    """The URL's entry, by its key in the history (as urls.key, normalising once)."""
+    normal = normalize(raw)
+    url = raw.strip() if isinstance(normal, InvalidUrl) else normal.url
+    builder = found.get(url)
+    if builder is None:
+        builder = found[url] = _Builder(normal)
+    return builder
 
 
 def _document_targets(
@@ -95,13 +104,13 @@ def _document_targets(
         if raw is None:
             no_url.append(citation)
             continue
-        builder = found.setdefault(url_key(raw), _Builder(raw))
+        builder = _builder(found, raw)
         builder.citations.append(citation)
         builder.paywalled.append(ref.url_access in PAYWALLED)
         builder.via_doi = builder.via_doi or via_doi
     for claim in document.claims:
         for raw in claim.inline_urls():
-            builder = found.setdefault(url_key(raw), _Builder(raw))
+            builder = _builder(found, raw)
             builder.citations.append(Citation(name, None, (claim.id,)))
             builder.paywalled.append(False)
 
@@ -114,13 +123,16 @@ def collect(claim_set: ClaimSet, settings: Settings) -> Targets:
     for document in claim_set.documents:
         _document_targets(document, settings, found, no_url, archive_links)
     targets = []
+    rules: dict[str, DomainRule | None] = {}  # by host: most hosts carry many URLs
     for url, builder in found.items():
-        normal = normalize(builder.raw)
+        normal = builder.normal
         if isinstance(normal, InvalidUrl):
             targets.append(Target(url=url, host="", invalid=normal.reason,
                                   citations=tuple(builder.citations)))
             continue
-        rule = settings.rule_for(normal.host)
+        if normal.host not in rules:
+            rules[normal.host] = settings.rule_for(normal.host)
+        rule = rules[normal.host]
         targets.append(Target(
             url=url,
             host=normal.host,
