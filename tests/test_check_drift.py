@@ -101,6 +101,8 @@ def test_drift_against_the_archived_twin_and_dead_sources_read_from_their_copy(
                                       env={**env, "VERIFIER_NOW": "2026-01-02T00:00:00Z"})
             history = CliRunner().invoke(cli, ["history", f"{live}/museum", "--claims",
                                                str(claims), "--json"], env=env)
+            report = CliRunner().invoke(cli, ["report", "--claims", str(claims), "--format",
+                                              "json", "--fail-on", "none"], env=env)
 
     # drift: the copy from before the access date supported the claim; the live page does not
     (drifted,) = summary["drifted"]
@@ -129,6 +131,18 @@ def test_drift_against_the_archived_twin_and_dead_sources_read_from_their_copy(
     assert text.exit_code == 0, text.output
     assert "DRIFTED (1): the archived copy supported the claim" in text.stdout
     assert "archived copy (local, captured 2019-11-02: " in text.stdout
+
+    # the report reads the same verdicts back from the database
+    assert report.exit_code == 0, report.output
+    rows = json.loads((tmp_path / "reports" / "report.json").read_text(encoding="utf-8"))["rows"]
+    museum_row = next(r for r in rows if r["claim_id"] == "museum")
+    assert museum_row["verdict"] == "not_supported"
+    assert museum_row["drift_archived_verdict"] == "supported"
+    assert "12 May 2015" in museum_row["drift_archived_evidence"]
+    assert museum_row["read_from"] == "live"
+    ferry_row = next(r for r in rows if r["claim_id"] == "ferry")
+    assert (ferry_row["verdict"], ferry_row["read_from"]) == ("supported", "archive")
+    assert ferry_row["drift_archived_verdict"] is None
 
     timeline = json.loads(history.stdout)
     museum = next(a for a in timeline["assessments"] if a["claim"] == "museum")

@@ -10,13 +10,12 @@ it costs only time, and an entry that cannot be read is ignored.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from verifier import __version__
+from verifier import __version__, collector
 from verifier.files import write_atomic
 from verifier.models import SCHEMA_VERSION, Article, Claim, Document, Reference, Tag
 
@@ -71,15 +70,11 @@ def load(cache: Path, digest: str, path: Path) -> Document | None:
         data = json.loads(_entry(cache, digest).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # as when parsing: many objects, no cycles
     try:
-        return _document(data, path)
+        with collector.paused():  # as when parsing: many objects, no cycles
+            return _document(data, path)
     except (KeyError, TypeError, ValueError, IndexError):
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _document(data: dict[str, Any], path: Path) -> Document:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from verifier import collector
 from verifier.errors import ExitCode, InputError
 from verifier.files import write_atomic
 from verifier.report import formats
@@ -116,7 +117,7 @@ def _run_id(store: Store, wanted: int | None) -> int:
 
 def load_report(settings: Settings, run_id: int | None = None,
                 fail_on: tuple[FailOn, ...] = DEFAULT_FAIL_ON) -> Report:
-    with _open(settings) as store:
+    with _open(settings) as store, collector.paused():
         return build(store, _run_id(store, run_id), settings, fail_on)
 
 
@@ -129,7 +130,9 @@ def write_reports(request: ReportRequest, settings: Settings) -> ReportResult:
     for name in names:
         fmt = formats()[name]
         path = folder / f"report.{fmt.extension}"
-        write_atomic(path, fmt.render(report))
+        with collector.paused():  # rendering 100,000 rows makes millions of short strings
+            text = fmt.render(report)
+        write_atomic(path, text)
         written.append(str(path))
     return ReportResult(
         run_id=report.run_id, written=tuple(written), findings=len(report.findings),

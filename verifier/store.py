@@ -52,7 +52,9 @@ from verifier.store_rows import (
 from verifier.store_archives import ArchiveLinkHistory, ArchiveLinkRow, LookupRow
 from verifier.store_acks import AckHistory
 from verifier.store_part import IN_CHUNK
-from verifier.store_assessments import AssessmentHistory, JudgementRecord, JudgementRow
+from verifier.store_assessments import (
+    AssessmentHistory, JudgementRecord, JudgementRow, VerdictLine,
+)
 from verifier.store_texts import Reading, TextHistory
 from verifier.store_schema import MIGRATION_NAMES, MIGRATIONS, TableInfo, describe
 
@@ -62,6 +64,7 @@ __all__ = [
     "CheckRecord",
     "JudgementRecord",
     "JudgementRow",
+    "VerdictLine",
     "Reading",
     "LookupRow",
     "CheckRow",
@@ -565,6 +568,14 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
             " SELECT c.id FROM checks AS c WHERE c.url_id = urls.id" + limit +
             " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) WHERE urls.id IN ({marks})",
             url_ids, before=[] if as_of_run is None else [as_of_run])}
+
+    def latest_states(self, url_ids: Sequence[int], as_of_run: int) -> dict[int, str | None]:
+        """The state each URL's latest check up to `as_of_run` left it in, read alone."""
+        return {row[0]: row[1] for row in self._rows_in(
+            "SELECT urls.id, checks.url_state FROM urls JOIN checks ON checks.id = ("
+            " SELECT c.id FROM checks AS c WHERE c.url_id = urls.id AND c.run_id <= ?"
+            " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) WHERE urls.id IN ({marks})",
+            url_ids, before=[as_of_run])}
 
     def previous_run(self, run_id: int) -> RunRow | None:
         """The run before `run_id`, if any."""

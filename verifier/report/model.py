@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from verifier.models import Article, Claim, ClaimSet, Document, Reference, Verdict
 from verifier.settings import Settings
-from verifier.store import CheckRow, ClaimRow, JudgementRow, LookupRow, RunRow, Store, UrlRow
+from verifier.store import CheckRow, ClaimRow, LookupRow, RunRow, Store, UrlRow, VerdictLine
 from verifier.store_rows import sha256_of
 from verifier.targets import Target, collect
 
@@ -253,7 +253,7 @@ class _Sources:
     checks: dict[int, CheckRow]
     urls: dict[int, UrlRow]
     lookups: dict[int, LookupRow]
-    judged: dict[tuple[int, int], JudgementRow]
+    judged: dict[tuple[int, int], VerdictLine]
 
 
 def _row(document: str, claim: Claim, ref_key: str | None, ref_title: str | None,
@@ -268,8 +268,7 @@ def _row(document: str, claim: Claim, ref_key: str | None, ref_title: str | None
     lookup = s.lookups.get(url_id) if url_id is not None else None
     judged = s.judged.get((version, url_id)) if url_id is not None and version else None
     snapshot = lookup.snapshot if lookup else None
-    a = judged.judgement.assessment if judged else None
-    drift = judged.judgement.drift if judged else None
+    drift = judged.drift_archived if judged else None
     return Row(  # built whole: dataclasses.replace costs as much again, 100,000 times
         document=document, claim_id=claim.id, claim=claim.text, section=claim.section,
         citation_needed=claim.citation_needed, ref_key=ref_key, ref_title=ref_title,
@@ -289,15 +288,15 @@ def _row(document: str, claim: Claim, ref_key: str | None, ref_title: str | None
         snapshot_url=snapshot.replay_url if snapshot else None,
         snapshot_date=_iso(snapshot.captured_at.date()) if snapshot else None,
         archive_lookup=lookup.outcome.value if lookup else None,
-        verdict=a.verdict.value if a else None, score=a.score if a else None,
-        verdict_reason=a.reason if a else None,
-        read_from=judged.judgement.source.value if judged else None,
-        evidence=a.evidence.text if a and a.evidence else None,
-        evidence_start=a.evidence.start if a and a.evidence else None,
-        evidence_end=a.evidence.end if a and a.evidence else None,
-        drift_archived_verdict=drift.archived.verdict.value if drift else None,
-        drift_archived_evidence=(drift.archived.evidence.text
-                                 if drift and drift.archived.evidence else None),
+        verdict=judged.verdict.value if judged else None,
+        score=judged.score if judged else None,
+        verdict_reason=judged.reason if judged else None,
+        read_from=judged.source.value if judged else None,
+        evidence=judged.evidence.text if judged and judged.evidence else None,
+        evidence_start=judged.evidence.start if judged and judged.evidence else None,
+        evidence_end=judged.evidence.end if judged and judged.evidence else None,
+        drift_archived_verdict=drift.verdict.value if drift else None,
+        drift_archived_evidence=drift.evidence.text if drift and drift.evidence else None,
     )
 
 
@@ -314,7 +313,7 @@ def build(store: Store, run_id: int, settings: Settings,
     id_list = list(ids.values())
     sources = _Sources(ids, store.latest_checks(id_list, as_of_run=run_id),
                        store.url_rows(id_list), store.latest_lookups(id_list, as_of_run=run_id),
-                       store.latest_judgements(id_list, as_of_run=run_id))
+                       store.latest_verdict_lines(id_list, as_of_run=run_id))
     versions = {(r.document, r.claim.id): r.version_id for r in claim_rows}
     claims = {(d.name, c.id): c for d in claim_set.documents for c in d.claims}
     order = {key: i for i, key in enumerate(claims)}
@@ -426,7 +425,7 @@ def _changes(store: Store, run_id: int, previous: RunRow | None, rows: Sequence[
     if previous is None:
         return []
     id_list = list(sources.ids.values())
-    before = store.latest_checks(id_list, as_of_run=previous.id)
+    before = store.latest_states(id_list, as_of_run=previous.id)
     before_lookups = store.latest_lookups(id_list, as_of_run=previous.id)
     before_verdicts = store.latest_verdicts(id_list, as_of_run=previous.id)
     changes: list[Change] = []
@@ -434,8 +433,7 @@ def _changes(store: Store, run_id: int, previous: RunRow | None, rows: Sequence[
         url_id = sources.ids.get(row.url or "")
         if url_id is None:
             continue
-        old = before.get(url_id)
-        old_state = old.url_state.value if old and old.url_state else "unknown"
+        old_state = before.get(url_id) or "unknown"
         new_state = row.url_state or "unknown"
         if new_state != old_state:
             kind = {"failing": ChangeKind.NEWLY_FAILING, "confirmed_dead": ChangeKind.NEWLY_DEAD,
@@ -486,8 +484,8 @@ def _history(store: Store, run_id: int, url_ids: list[int]) -> list[RunPoint]:
     first = runs[-1]
     states: dict[int, str] = {}
     if store.previous_run(first.id) is not None:
-        before = store.latest_checks(url_ids, as_of_run=first.id - 1)
-        states = {u: c.url_state.value for u, c in before.items() if c.url_state is not None}
+        before = store.latest_states(url_ids, as_of_run=first.id - 1)
+        states = {u: s for u, s in before.items() if s is not None}
     points = []
     for run in reversed(runs):
         states.update((u, s) for u, s in store.states_after_run(run.id).items() if u in wanted)
