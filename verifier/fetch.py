@@ -201,6 +201,7 @@ class Fetcher:
         self._session: aiohttp.ClientSession | None = None
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
         self._gates: dict[str, _HostGate] = {}
+        self._rules: dict[str, DomainRule | None] = {}  # by host, as the settings never change
         # Read once: aiohttp's trust_env looks them (and ~/.netrc) up in a thread per request,
         # which costs more than the request itself on a fast network.
         self._proxies = urllib.request.getproxies_environment()
@@ -294,6 +295,8 @@ class Fetcher:
         """What makes two requests the same: the URL and the cookies that go with it."""
         # A site that redirects to set a cookie and back to the same URL is not looping.
         assert self._session is not None
+        if not len(self._session.cookie_jar):  # no cookie yet: skip building a jar's filter
+            return str(url.with_fragment(None)), ""
         cookies = self._session.cookie_jar.filter_cookies(url)
         return str(url.with_fragment(None)), cookies.output(header="", sep=";")
 
@@ -348,7 +351,7 @@ class Fetcher:
         s = self._settings
         assert self._session is not None, "use Fetcher as an async context manager"
         host = url.host or ""
-        rule = s.rule_for(host)
+        rule = self._rule_for(host)
         answer = _Answer(str(url))
         queued_from = monotonic()
         async with self._gate(host, rule).enter(self._slots):
@@ -394,6 +397,11 @@ class Fetcher:
         if proxy is None or bypass(url.host or "", self._proxies):
             return None
         return proxy
+
+    def _rule_for(self, host: str) -> DomainRule | None:
+        if host not in self._rules:
+            self._rules[host] = self._settings.rule_for(host)
+        return self._rules[host]
 
     def _gate(self, host: str, rule: DomainRule | None) -> _HostGate:
         gate = self._gates.get(host)
