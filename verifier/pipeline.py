@@ -404,7 +404,7 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
     refs = {(d.name, k): r for d in claim_set.documents for k, r in d.references.items()}
     url_ids = list(ids.values())
     latest = checks
-    rows = store.url_rows(url_ids)
+    states = store.url_states(url_ids)
     lookups = store.latest_lookups(url_ids)
     archive_now = []
     failing: list[UrlLine] = []
@@ -413,8 +413,8 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
     by_state: Counter[str] = Counter()
     for target in targets.urls:
         url_id = ids[target.url]
-        check, row = latest.get(url_id), rows[url_id]
-        by_state[row.state.value] += 1
+        check, (state, strikes) = latest.get(url_id), states[url_id]
+        by_state[state.value] += 1
         if check is None:
             continue
         by_status[check.status.value] += 1
@@ -422,13 +422,13 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         if (found is not None and found.outcome is LookupOutcome.NO_SNAPSHOT
                 and check.status.is_alive()):
             archive_now.append(target.url)
-        attention = row.state.needs_attention()
+        attention = state.needs_attention()
         if not attention and not (check.status.is_inconclusive()
                                   and check.status is not CheckStatus.SKIPPED
                                   and not target.paywalled):  # a paywall turns bots away
             continue
         line = UrlLine(target.url, check.status.value, _one_line(check.reason or ""),
-                       check.http_status, row.state.value, row.strikes,
+                       check.http_status, state.value, strikes,
                        tuple(_citation_text(c, refs) for c in target.citations),
                        _archived_text(found))
         (failing if attention else inconclusive).append(line)

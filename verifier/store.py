@@ -558,6 +558,12 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
         return {row["id"]: url_row(row) for row in self._rows_in(
             "SELECT * FROM urls WHERE id IN ({marks})", url_ids)}
 
+    def url_states(self, url_ids: Sequence[int]) -> dict[int, tuple[UrlState, int]]:
+        """Each URL's state and strikes, read without the rest of its row."""
+        states = {state.value: state for state in UrlState}
+        return {row[0]: (states[row[1]], row[2]) for row in self._rows_in(
+            "SELECT id, state, strikes FROM urls WHERE id IN ({marks})", url_ids)}
+
     def latest_checks(
         self, url_ids: Sequence[int], as_of_run: int | None = None
     ) -> dict[int, CheckRow]:
