@@ -176,6 +176,26 @@ def test_directory_problems_from_every_file(tmp_path: Path) -> None:
     ]
 
 
+def test_files_that_share_an_article_may_not_share_ids(tmp_path: Path) -> None:
+    """The history keys claims by (document, id): two files under one article title whose ids
+    overlap would stand for each other's claims."""
+    write(tmp_path, GOOD, "a.yaml")
+    write(tmp_path, GOOD.replace("First claim.", "Another first claim."), "b.yaml")
+    assert problems(tmp_path) == [
+        f"{tmp_path / 'b.yaml'}: claim ids 'one', 'two' also in {tmp_path / 'a.yaml'}, under "
+        "the same document name (Example): give each file its own article title or URL, or "
+        "ids unique across them",
+        f"{tmp_path / 'b.yaml'}: reference keys '5' also in {tmp_path / 'a.yaml'}, under the "
+        "same document name (Example): give each file its own article title or URL, or ids "
+        "unique across them",
+    ]
+    # One article split over two files with ids of their own is fine.
+    write(tmp_path, GOOD.replace("id: one", "id: three").replace("id: two", "id: four")
+          .replace('"5"', '"6"').replace("[\"5\"]", "[\"6\"]"), "b.yaml")
+    claim_set = load_claims(tmp_path)
+    assert [c.id for c in claim_set.claims] == ["one", "two", "three", "four"]
+
+
 def test_empty_directory_and_missing_path(tmp_path: Path) -> None:
     assert problems(tmp_path) == [f"{tmp_path}: no claims files (*.yaml, *.yml) here"]
     assert problems(tmp_path / "nope.yaml") == [f"{tmp_path / 'nope.yaml'}: no such file or directory"]

@@ -405,9 +405,39 @@ def load_claims(path: Path, cache: Path | None = None) -> ClaimSet:
                 claims_cache.store(cache, digest, document)
         if document is not None:
             documents.append(document)
+    problems.extend(_clashes(documents))
     if problems:
         raise ClaimsError(problems)
     return ClaimSet(tuple(documents), source.hexdigest())
+
+
+def _clashes(documents: list[Document]) -> list[Problem]:
+    """Claim ids and reference keys that two files give under one document name.
+
+    The history keys claims and references by (document name, id): one would stand for the
+    other, and its verdicts would be judged on the wrong text."""
+    if len({d.name for d in documents}) == len(documents):
+        return []
+    first: dict[tuple[str, str, str], Path | None] = {}
+    clashes: dict[tuple[Path | None, Path | None, str], list[str]] = {}
+    for document in documents:
+        named = [("claim", c.id) for c in document.claims]
+        named += [("reference", key) for key in document.references]
+        for kind, key in named:
+            seen = first.setdefault((document.name, kind, key), document.path)
+            if seen != document.path:
+                clashes.setdefault((document.path, seen, kind), []).append(key)
+    problems = []
+    for (path, other, kind), keys in clashes.items():
+        shown = ", ".join(repr(k) for k in keys[:5]) + (
+            f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        name = next(d.name for d in documents if d.path == path)
+        problems.append(Problem(
+            str(path), None, "",
+            f"{kind} {'ids' if kind == 'claim' else 'keys'} {shown} also in {other}, under the "
+            f"same document name ({name}): give each file its own article title or URL, or "
+            f"ids unique across them"))
+    return problems
 
 
 # --- dumping -------------------------------------------------------------------------------------
