@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from documents import only_claim as _claim
+from verifier.cli import cli
 from verifier.errors import ExtractError
 from verifier.extract import detect_format, extract_article
 from verifier.extract.html import extract
@@ -456,6 +458,22 @@ def test_malformed_html_does_not_crash_synthetic(html: str) -> None:
 def test_deeply_nested_text_is_still_read_synthetic() -> None:
     # past libxml2's default 256 levels the parser would drop the rest of the page
     assert [c.text for c in extract("<div>" * 1500 + DEEP).claims] == ["Deep."]
+
+
+def test_nesting_past_the_parsers_limit_is_an_error_not_a_lost_page_synthetic(
+        tmp_path: Path) -> None:
+    # Even with huge_tree, libxml2 stops at 2,048 levels and returns what it has read: the
+    # references after the nesting would vanish and the claims lose their sources.
+    page = "<p>First.</p>" + "<div>" * 3000 + DEEP
+    with pytest.raises(ExtractError, match="past line 1: Excessive depth in document: 2048"):
+        extract(page)
+    source = tmp_path / "deep.html"
+    source.write_text(page, encoding="utf-8")
+    out = tmp_path / "claims.yaml"
+    result = CliRunner().invoke(cli, ["extract", str(source), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "Excessive depth" in result.output
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("text", ["", "   \n"])

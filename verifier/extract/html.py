@@ -101,9 +101,16 @@ def _parse(text: str) -> HtmlElement:
         encoding="utf-8", remove_comments=True, no_network=True, huge_tree=True
     )
     try:
-        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ExtractError(f"could not read the HTML: {exc}") from exc
+    # Past its limits (2,048 levels of nesting even with huge_tree) libxml2 stops reading and
+    # returns what it has: the rest of the page, its claims and references, would be lost.
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            raise ExtractError(f"could not read the HTML past line {entry.line}: "
+                               f"{entry.message.split(',')[0]} (the parser's limit)")
+    return root
 
 
 def _classes(el: HtmlElement) -> list[str]:
