@@ -172,6 +172,29 @@ def test_extract_wikipedia_url_through_the_rest_api(tmp_path: Path) -> None:
     assert any(r.url for r in document.references.values())
 
 
+def test_extract_a_revision_of_a_wikipedia_page(tmp_path: Path) -> None:
+    """oldid= names a revision: that revision's HTML is fetched, not the current page's."""
+    page = DOG.read_bytes()
+    routes = {"/en/page/html/Dog/1000": Reply(200, page, {"Content-Type": "text/html"})}
+    with serve(routes, host="127.0.0.1") as server:
+        for url in ("https://en.wikipedia.org/w/index.php?title=Dog&oldid=1000",
+                    "https://en.wikipedia.org/wiki/Dog?oldid=1000"):
+            output = tmp_path / "dog.yaml"
+            code, _, err = run("extract", url, "-o", str(output), "--force",
+                               "--wikipedia-api", f"{server.base}/{{lang}}")
+            assert code == 0, err
+            (document,) = load_claims(output).documents
+            assert document.article is not None
+            # the article keeps its own URL: the history follows the page across revisions
+            assert document.article.url == "https://en.wikipedia.org/wiki/Dog"
+            assert len(document.claims) > 50
+        assert server.log == [("GET", "/en/page/html/Dog/1000")] * 2
+    code, _, err = run("extract", "https://en.wikipedia.org/w/index.php?title=Dog&oldid=tip")
+    assert code == 2 and "oldid must be a revision number, not 'tip'" in err
+    code, _, err = run("extract", "https://en.wikipedia.org/w/index.php?oldid=1000")
+    assert code == 2 and "no page title in the URL" in err
+
+
 def test_extract_url_errors_are_clear(tmp_path: Path) -> None:
     with serve({}) as server:
         code, _, err = run("extract", "https://en.wikipedia.org/wiki/Missing_page",

@@ -31,11 +31,22 @@ def page_title(url: str) -> tuple[str, str]:
     return match.group("lang"), title.replace(" ", "_")
 
 
+def revision(url: str) -> str | None:
+    """The revision a page URL names (`oldid=`), or None for the current one."""
+    found = parse_qs(urlsplit(url).query).get("oldid")
+    if not found:
+        return None
+    if not found[0].isdigit():
+        raise ExtractError(f"{url}: oldid must be a revision number, not {found[0]!r}")
+    return found[0]
+
+
 def api_url(url: str, settings: Settings) -> str:
-    """The REST API address of the page's HTML."""
+    """The REST API address of the page's HTML, of the revision the URL names if it does."""
     lang, title = page_title(url)
     base = settings.wikipedia_api.replace("{lang}", lang).rstrip("/")
-    return f"{base}/page/html/{quote(title, safe='')}"
+    rev = revision(url)
+    return f"{base}/page/html/{quote(title, safe='')}" + (f"/{rev}" if rev else "")
 
 
 def extract_url(url: str, settings: Settings) -> Document:
