@@ -43,7 +43,7 @@ _RETRY = "retry:"  # an `inputs` prefix: the verdict is not final, assess again 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pair:
     """One claim resting on one URL."""
 
@@ -52,7 +52,7 @@ class Pair:
     quote: str | None  # the citing reference's quote, when it gives one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """One URL to assess its claims against, with what the run knows of it."""
 
@@ -64,7 +64,7 @@ class Source:
     unfetchable: str | None = None  # why the URL is never fetched (invalid, ignored by a rule)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Copy:
     """A readable text of a source: the live page or an archived snapshot."""
 

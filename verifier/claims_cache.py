@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from verifier.models import SCHEMA_VERSION, Article, Claim, Document, Reference,
 
 MIN_BYTES = 256 * 1024  # smaller files parse in a few milliseconds: not worth an entry
 _DATES = ("date", "archive_date", "access_date")
+_REFERENCE_FIELDS = tuple(f.name for f in fields(Reference))
 
 
 def key(data: bytes) -> str:
@@ -36,7 +38,8 @@ def _tags(tags: tuple[Tag, ...]) -> list[Any]:
 
 
 def _reference(ref: Reference) -> dict[str, Any]:
-    out = {name: value for name, value in ref.__dict__.items() if value not in (None, ())}
+    out = {name: value for name in _REFERENCE_FIELDS
+           if (value := getattr(ref, name)) not in (None, ())}
     for name in _DATES:
         if name in out:
             out[name] = out[name].isoformat()

@@ -25,7 +25,7 @@ def is_inline_url(source: str) -> bool:
     return bool(_SCHEME.match(source))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     """A maintenance tag the article puts on a claim or reference ("citation needed", "dead link").
 
@@ -41,13 +41,13 @@ DEAD_LINK = "dead link"
 FAILED_VERIFICATION = "failed verification"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     title: str | None = None
     url: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """One entry of the article's reference list, keyed by `key` (the article's own id)."""
 
@@ -72,7 +72,7 @@ class Reference:
         return self.access_date or self.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A span of article text and the sources that are meant to support it."""
 
@@ -90,7 +90,7 @@ class Claim:
         return tuple(s for s in self.sources if is_inline_url(s))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """The claims of one article (one claims file), validated."""
 
@@ -112,7 +112,7 @@ class Document:
         return tuple(c for c in self.claims if key in c.sources)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClaimSet:
     """Everything one run works on: one or more documents (a file, or a directory of files)."""
 
@@ -128,7 +128,7 @@ class ClaimSet:
 
 # --- link checking -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redirect:
     """One redirecting response of a chain: the URL asked for and the status that sent us on."""
 
@@ -219,7 +219,7 @@ class UrlState(enum.Enum):
 
 # --- archives ------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """One archived copy of a URL, as an archive lists it."""
 
@@ -269,7 +269,7 @@ class Verdict(enum.Enum):
         return self is not Verdict.UNVERIFIABLE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A passage of the source text, by character offsets into it."""
 
@@ -278,7 +278,7 @@ class Passage:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """How well one source's text supports one claim, and why."""
 
@@ -300,7 +300,7 @@ class SourceKind(enum.Enum):
     NONE = "none"  # nothing could be read
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Drift:
     """The archived copy from before the reference's date supported the claim; the live page
     does not any more."""
@@ -310,7 +310,7 @@ class Drift:
     live: Assessment
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judgement:
     """One claim against one source, as `check` stores it: the verdict and the copy it read."""
 

@@ -11,7 +11,7 @@ from verifier.models import LookupOutcome, Snapshot
 from verifier.store_part import StorePart
 from verifier.store_rows import parse_timestamp, timestamp, to_json
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LookupRow:
     """The latest lookup of a URL, with the snapshot it chose, if any."""
 
@@ -120,7 +120,7 @@ class ArchiveHistory(StorePart):
             " archive_lookups.id", [url])]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArchiveLinkRow:
     archive_url: str
     checked_at: dt.datetime

@@ -17,7 +17,7 @@ from verifier.models import Assessment, Drift, Judgement, Passage, Snapshot, Sou
 from verifier.store_part import StorePart
 from verifier.store_rows import parse_timestamp, timestamp, to_json
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JudgementRecord:
     """One pair's verdict to store."""
 
@@ -28,7 +28,7 @@ class JudgementRecord:
     inputs: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JudgementRow:
     """A stored verdict, with the claim and URL it is about."""
 
@@ -45,7 +45,7 @@ class JudgementRow:
     inputs: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VerdictLine:
     """A pair's verdict as a report shows it: no facts, no languages, no claim text."""
 

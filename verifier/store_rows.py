@@ -32,7 +32,7 @@ class RunStatus(enum.Enum):
         return self is not RunStatus.RUNNING
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckRecord:
     """One URL checked in one run, as the fetch layer reports it; mirrors the `checks` columns."""
 
@@ -56,7 +56,7 @@ class CheckRecord:
     strikes: int | None = None  # the URL's strikes after this check
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CheckRow(CheckRecord):
     """A stored check, with its id, run and URL."""
 
@@ -65,7 +65,7 @@ class CheckRow(CheckRecord):
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunRow:
     """A stored run."""
 
@@ -81,7 +81,7 @@ class RunRow:
     claim_set_id: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClaimRow:
     """A claim as a run saw it, with the document it belongs to."""
 
@@ -90,7 +90,7 @@ class ClaimRow:
     claim: models.Claim
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReferenceRow:
     """A reference as a run saw it, with the document it belongs to."""
 
@@ -99,7 +99,7 @@ class ReferenceRow:
     reference: models.Reference
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UrlRow:
     """A stored URL and its state across runs."""
 

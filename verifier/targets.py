@@ -17,7 +17,7 @@ from verifier.urls import InvalidUrl, NormalizedUrl, doi_url, normalize
 PAYWALLED = frozenset({"subscription", "registration", "limited"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """One place a URL is cited: a reference of a document (None for inline URLs) and its claims."""
 
@@ -26,7 +26,7 @@ class Citation:
     claim_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """A URL to check, with why it may not be fetched and who cites it."""
 
@@ -39,7 +39,7 @@ class Target:
     citations: tuple[Citation, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArchiveLink:
     """An archived copy a reference already names: it must be a real capture from near the
     reference's access date."""
@@ -50,7 +50,7 @@ class ArchiveLink:
     citation: Citation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Targets:
     urls: tuple[Target, ...]
     no_url: tuple[Citation, ...]  # references that give nothing to check

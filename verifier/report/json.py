@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
-from verifier.report.model import Report
+from verifier.report.model import Report, Row
+
+_ROW_FIELDS = tuple(f.name for f in fields(Row))  # flat: a row is written as it is
 
 NAME = "json"
 EXTENSION = "json"
@@ -34,7 +36,7 @@ def data(report: Report) -> dict[str, Any]:
             "kind": c.kind.value, "url": c.url, "claim_id": c.claim_id, "before": c.before,
             "after": c.after,
         } for c in report.changes],
-        "rows": [dict(row.__dict__) for row in report.rows],  # flat: no deep copy needed
+        "rows": [{name: getattr(row, name) for name in _ROW_FIELDS} for row in report.rows],
         "summary": {
             "by_status": report.by_status, "by_state": report.by_state,
             "by_verdict": report.by_verdict,

@@ -90,7 +90,7 @@ _FAILS_CHANGE = {FailOn.NEW_FAILING: ChangeKind.NEWLY_FAILING,
                  FailOn.NEW_DEAD: ChangeKind.NEWLY_DEAD}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One claim resting on one source (or on none): the unit of the CSV and of the tables."""
 
@@ -127,7 +127,7 @@ class Row:
     drift_archived_evidence: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing in the worklist."""
 
@@ -138,7 +138,7 @@ class Finding:
     acknowledged: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     kind: ChangeKind
     url: str
@@ -147,7 +147,7 @@ class Change:
     after: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DomainLine:
     host: str
     urls: int
@@ -156,7 +156,7 @@ class DomainLine:
     unsupported: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunPoint:
     """URL states as of one run, for the chart."""
 
@@ -165,7 +165,7 @@ class RunPoint:
     states: dict[str, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     run_id: int
     run_status: str
