@@ -4,7 +4,9 @@ the database, validated, and acted on. The pages are synthetic."""
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -200,10 +202,11 @@ def test_a_report_that_fails_to_render_leaves_the_previous_one(town: Any,
 
     from verifier.report import json as json_format
 
-    def broken(report: Any) -> str:
+    def broken(report: Any) -> Iterator[str]:
+        yield from itertools.islice(json_format.pieces(report), 5)  # written, then it dies
         raise MemoryError("killed midway")
 
-    monkeypatch.setattr(json_format, "render", broken)
+    monkeypatch.setattr(json_format, "pieces", broken)
     from verifier.report import formats
     formats.cache_clear()
     try:
@@ -309,3 +312,6 @@ def test_the_json_report_of_every_kind_of_finding_fits_its_schema() -> None:
         assert [data["rows"][f["row"]]["claim_id"] for f in data["worklist"]] == [
             f.row.claim_id for f in report.findings]
         assert {c["kind"] for c in data["changes"]} == {c.kind.value for c in report.changes}
+        # rendered row by row, the text is still the data's, key order included
+        assert list(data) == list(json_format.data(report))
+        assert data == json_format.data(report)

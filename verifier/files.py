@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Write `text` (a string, or its pieces in order) to a temporary file beside `path`, then
+    rename it into place: a writer that fails leaves the previous file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -22,7 +24,11 @@ def write_atomic(path: Path, text: str) -> None:
             mode = 0o666 & ~umask
         os.fchmod(handle, mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+            if isinstance(text, str):
+                out.write(text)
+            else:
+                for piece in text:
+                    out.write(piece)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)

@@ -131,8 +131,7 @@ def write_reports(request: ReportRequest, settings: Settings) -> ReportResult:
         fmt = formats()[name]
         path = folder / f"report.{fmt.extension}"
         with collector.paused():  # rendering 100,000 rows makes millions of short strings
-            text = fmt.render(report)
-        write_atomic(path, text)
+            write_atomic(path, fmt.pieces(report))
         written.append(str(path))
     return ReportResult(
         run_id=report.run_id, written=tuple(written), findings=len(report.findings),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, fields
+from collections.abc import Iterator
 from typing import Any
 
 from verifier.report.model import Report, Row
@@ -17,6 +18,13 @@ SCHEMA_VERSION = 2
 
 def data(report: Report) -> dict[str, Any]:
     """The report as JSON-ready data. A worklist item names its row by its index in `rows`."""
+    out = _without_rows(report)
+    out["rows"] = [_row(row) for row in report.rows]
+    return out
+
+
+def _without_rows(report: Report) -> dict[str, Any]:
+    """The report's data, `rows` (in its place) left None."""
     index = {id(row): i for i, row in enumerate(report.rows)}
     return {
         "format": "verifier-report",
@@ -36,7 +44,7 @@ def data(report: Report) -> dict[str, Any]:
             "kind": c.kind.value, "url": c.url, "claim_id": c.claim_id, "before": c.before,
             "after": c.after,
         } for c in report.changes],
-        "rows": [{name: getattr(row, name) for name in _ROW_FIELDS} for row in report.rows],
+        "rows": None,
         "summary": {
             "by_status": report.by_status, "by_state": report.by_state,
             "by_verdict": report.by_verdict,
@@ -46,6 +54,26 @@ def data(report: Report) -> dict[str, Any]:
     }
 
 
+def _row(row: Row) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in _ROW_FIELDS}
+
+
 def render(report: Report) -> str:
+    return "".join(pieces(report))
+
+
+def pieces(report: Report) -> Iterator[str]:
+    """The text of `render`, a row at a time: 100,000 rows are never held as text at once."""
     # One item a line would be easier to read, but 100,000 rows are read by programs.
-    return json.dumps(data(report), ensure_ascii=False, separators=(",", ":")) + "\n"
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    yield "{"
+    for n, (key, value) in enumerate(_without_rows(report).items()):
+        yield ("," if n else "") + encode(key) + ":"
+        if key == "rows":
+            yield "["
+            for i, row in enumerate(report.rows):
+                yield ("," if i else "") + encode(_row(row))
+            yield "]"
+        else:
+            yield encode(value)
+    yield "}\n"
