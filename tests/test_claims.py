@@ -184,10 +184,10 @@ def test_files_that_share_an_article_may_not_share_ids(tmp_path: Path) -> None:
     assert problems(tmp_path) == [
         f"{tmp_path / 'b.yaml'}: claim ids 'one', 'two' also in {tmp_path / 'a.yaml'}, under "
         "the same document name (Example): give each file its own article title or URL, or "
-        "ids unique across them",
+        "claim ids unique across them",
         f"{tmp_path / 'b.yaml'}: reference keys '5' also in {tmp_path / 'a.yaml'}, under the "
-        "same document name (Example): give each file its own article title or URL, or ids "
-        "unique across them",
+        "same document name (Example): give each file its own article title or URL, or "
+        "reference keys unique across them",
     ]
     # One article split over two files with ids of their own is fine.
     write(tmp_path, GOOD.replace("id: one", "id: three").replace("id: two", "id: four")

@@ -193,6 +193,11 @@ def test_extract_a_revision_of_a_wikipedia_page(tmp_path: Path) -> None:
     assert code == 2 and "oldid must be a revision number, not 'tip'" in err
     code, _, err = run("extract", "https://en.wikipedia.org/w/index.php?oldid=1000")
     assert code == 2 and "no page title in the URL" in err
+    for bad in ("\u00b2", ""):  # a superscript two is a digit to str.isdigit
+        code, _, err = run("extract", f"https://en.wikipedia.org/wiki/Dog?oldid={bad}")
+        assert code == 2 and f"oldid must be a revision number, not {bad!r}" in err
+    code, _, err = run("extract", "https://en.wikipedia.org/w/index.php?title=Dog&diff=2&oldid=1")
+    assert code == 2 and "a diff names two revisions" in err
 
 
 def test_extract_url_errors_are_clear(tmp_path: Path) -> None:

@@ -436,7 +436,7 @@ def _clashes(documents: list[Document]) -> list[Problem]:
             str(path), None, "",
             f"{kind} {'ids' if kind == 'claim' else 'keys'} {shown} also in {other}, under the "
             f"same document name ({name}): give each file its own article title or URL, or "
-            f"ids unique across them"))
+            f"{kind} {'ids' if kind == 'claim' else 'keys'} unique across them"))
     return problems
 
 

@@ -38,6 +38,7 @@ from verifier.store_rows import (
     RunStatus,
     UrlRow,
     check_row,
+    url_state,
     check_values,
     claim_row,
     claim_values,
@@ -86,6 +87,13 @@ def _stamp(when: dt.datetime | None) -> str | None:
 
 def _not_a_database(path: Path, why: str) -> NotADatabaseError:
     return NotADatabaseError(f"{path} is not a verifier database ({why})")
+
+
+# Each URL's latest check (up to a run, in {limit}), joined to the URL; {{marks}} are the ids.
+_LATEST_CHECK = (
+    " FROM urls JOIN checks ON checks.id = ("
+    " SELECT c.id FROM checks AS c WHERE c.url_id = urls.id{limit}"
+    " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) WHERE urls.id IN ({{marks}})")
 
 
 class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
@@ -560,28 +568,23 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
 
     def url_states(self, url_ids: Sequence[int]) -> dict[int, tuple[UrlState, int]]:
         """Each URL's state and strikes, read without the rest of its row."""
-        states = {state.value: state for state in UrlState}
-        return {row[0]: (states[row[1]], row[2]) for row in self._rows_in(
+        return {row[0]: (url_state(row[1]), row[2]) for row in self._rows_in(
             "SELECT id, state, strikes FROM urls WHERE id IN ({marks})", url_ids)}
 
     def latest_checks(
         self, url_ids: Sequence[int], as_of_run: int | None = None
     ) -> dict[int, CheckRow]:
         """Each URL's latest check (made in `as_of_run` or before it, when given)."""
-        limit = "" if as_of_run is None else " AND c.run_id <= ?"
         return {row["url_id"]: check_row(row) for row in self._rows_in(
-            "SELECT checks.*, urls.url FROM urls JOIN checks ON checks.id = ("
-            " SELECT c.id FROM checks AS c WHERE c.url_id = urls.id" + limit +
-            " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) WHERE urls.id IN ({marks})",
+            "SELECT checks.*, urls.url" + _LATEST_CHECK.format(
+                limit="" if as_of_run is None else " AND c.run_id <= ?"),
             url_ids, before=[] if as_of_run is None else [as_of_run])}
 
     def latest_states(self, url_ids: Sequence[int], as_of_run: int) -> dict[int, str | None]:
         """The state each URL's latest check up to `as_of_run` left it in, read alone."""
         return {row[0]: row[1] for row in self._rows_in(
-            "SELECT urls.id, checks.url_state FROM urls JOIN checks ON checks.id = ("
-            " SELECT c.id FROM checks AS c WHERE c.url_id = urls.id AND c.run_id <= ?"
-            " ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) WHERE urls.id IN ({marks})",
-            url_ids, before=[as_of_run])}
+            "SELECT urls.id, checks.url_state" + _LATEST_CHECK.format(
+                limit=" AND c.run_id <= ?"), url_ids, before=[as_of_run])}
 
     def previous_run(self, run_id: int) -> RunRow | None:
         """The run before `run_id`, if any."""

@@ -303,6 +303,11 @@ _STATUSES = {s.value: s for s in CheckStatus}
 _STATES = {s.value: s for s in UrlState}
 
 
+def url_state(value: str) -> UrlState:
+    """The UrlState a stored value names."""
+    return _STATES[value]
+
+
 def _maybe_bool(value: int | None) -> bool | None:
     return None if value is None else bool(value)
 

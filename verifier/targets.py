@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from verifier.models import ClaimSet, Document, Reference
 from verifier.settings import DomainRule, Settings
-from verifier.urls import InvalidUrl, NormalizedUrl, doi_url, normalize
+from verifier.urls import InvalidUrl, NormalizedUrl, doi_url, keyed
 
 PAYWALLED = frozenset({"subscription", "registration", "limited"})
 
@@ -77,9 +77,8 @@ def _reference_url(ref: Reference, settings: Settings) -> tuple[str | None, bool
 
 
 def _builder(found: dict[str, _Builder], raw: str) -> _Builder:
-    """The URL's entry, by its key in the history (as urls.key, normalising once)."""
-    normal = normalize(raw)
-    url = raw.strip() if isinstance(normal, InvalidUrl) else normal.url
+    """The URL's entry, by its key in the history."""
+    url, normal = keyed(raw)
     builder = found.get(url)
     if builder is None:
         builder = found[url] = _Builder(normal)

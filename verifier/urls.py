@@ -112,8 +112,13 @@ def normalize(text: str) -> NormalizedUrl | InvalidUrl:
 
 def key(raw: str) -> str:
     """The URL as the history stores it: normalised, or as written (trimmed) when invalid."""
+    return keyed(raw)[0]
+
+
+def keyed(raw: str) -> tuple[str, NormalizedUrl | InvalidUrl]:
+    """The URL's key in the history (see `key`) and its normal form, normalising once."""
     normal = normalize(raw)
-    return raw.strip() if isinstance(normal, InvalidUrl) else normal.url
+    return (raw.strip() if isinstance(normal, InvalidUrl) else normal.url), normal
 
 
 def host(url: str) -> str:

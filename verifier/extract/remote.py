@@ -12,6 +12,7 @@ from verifier.fetch import FetchError, fetch_one
 from verifier.models import Article, Document
 from verifier.settings import Settings
 
+_REVISION = re.compile(r"[0-9]+")
 _WIKI_HOST = re.compile(r"^(?P<lang>[a-z][a-z0-9-]*)\.(?:m\.)?wikipedia\.org$")
 
 
@@ -33,10 +34,14 @@ def page_title(url: str) -> tuple[str, str]:
 
 def revision(url: str) -> str | None:
     """The revision a page URL names (`oldid=`), or None for the current one."""
-    found = parse_qs(urlsplit(url).query).get("oldid")
-    if not found:
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    if "diff" in query:
+        raise ExtractError(f"{url}: a diff names two revisions; give one as "
+                           "...?title=TITLE&oldid=REVISION")
+    found = query.get("oldid")
+    if found is None:
         return None
-    if not found[0].isdigit():
+    if not _REVISION.fullmatch(found[0]):
         raise ExtractError(f"{url}: oldid must be a revision number, not {found[0]!r}")
     return found[0]
 

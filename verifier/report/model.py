@@ -485,7 +485,7 @@ def _history(store: Store, run_id: int, url_ids: list[int]) -> list[RunPoint]:
     states: dict[int, str] = {}
     if store.previous_run(first.id) is not None:
         before = store.latest_states(url_ids, as_of_run=first.id - 1)
-        states = {u: s for u, s in before.items() if s is not None}
+        states = {u: s for u, s in before.items() if s}
     points = []
     for run in reversed(runs):
         states.update((u, s) for u, s in store.states_after_run(run.id).items() if u in wanted)
