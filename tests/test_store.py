@@ -318,6 +318,24 @@ def test_claims_read_from_the_same_files_find_their_set_without_hashing(
     assert store.claims_as_of(fourth)[0].claim.text == "The bridge opened in 1933."
 
 
+def test_a_link_renamed_is_a_new_source_when_it_names_the_document(
+        tmp_path: Path, store: Store) -> None:
+    """With no article, a document is named after its file: the link's name, not its target's."""
+    real = tmp_path / "real.yaml"
+    real.write_text("version: 1\nclaims:\n  - {id: c1, text: The bridge opened in 1932.}\n",
+                    encoding="utf-8")
+    first_link = tmp_path / "a.yaml"
+    first_link.symlink_to(real)
+    first = store.start_run("verifier run", "a.yaml", T0, {})
+    store.record_claim_set(first, load_claims(first_link))
+    second_link = tmp_path / "b.yaml"
+    first_link.rename(second_link)
+    second = store.start_run("verifier run", "b.yaml", T0 + HOUR, {})
+    store.record_claim_set(second, load_claims(second_link))
+    assert [r.document for r in store.claims_as_of(first)] == ["a.yaml"]
+    assert [r.document for r in store.claims_as_of(second)] == ["b.yaml"]
+
+
 def test_claim_order_is_part_of_a_claim_set(store: Store) -> None:
     claim_set = synthetic_claim_set()
     bridge = claim_set.documents[0]

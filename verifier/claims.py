@@ -364,6 +364,14 @@ def parse_document(
     return (None if problems else document), problems
 
 
+# How a file's bytes become stored claim and reference versions: the parsing, the document's
+# name, store_rows.claim_values and reference_values. Bump it when any of them changes, so that
+# no run finds a claim set recorded the old way (see claim_set_sources).
+SOURCE_FORMAT = 1
+_SOURCE_SEED = (f"verifier {__version__}, claims schema {SCHEMA_VERSION}, "
+                f"source format {SOURCE_FORMAT}\n").encode()
+
+
 def claims_files(path: Path) -> list[Path]:
     """The claims files a path names: itself, or every *.yaml/*.yml below a directory."""
     if path.is_dir():
@@ -387,7 +395,7 @@ def load_claims(path: Path, cache: Path | None = None) -> ClaimSet:
         raise ClaimsError([Problem(str(path), None, "", "no claims files (*.yaml, *.yml) here")])
     documents: list[Document] = []
     problems: list[Problem] = []
-    source = hashlib.sha256(f"verifier {__version__}\n".encode())
+    source = hashlib.sha256(_SOURCE_SEED)
     for file in files:
         try:
             data = file.read_bytes()
@@ -395,7 +403,6 @@ def load_claims(path: Path, cache: Path | None = None) -> ClaimSet:
             problems.append(Problem(str(file), None, "", f"cannot read: {exc.strerror}"))
             continue
         digest = claims_cache.key(data)
-        source.update(f"{file.resolve()}\0{digest}\n".encode("utf-8", "surrogateescape"))
         big = cache is not None and len(data) >= claims_cache.MIN_BYTES
         document = claims_cache.load(cache, digest, file) if cache and big else None
         if document is None:
@@ -405,6 +412,9 @@ def load_claims(path: Path, cache: Path | None = None) -> ClaimSet:
                 claims_cache.store(cache, digest, document)
         if document is not None:
             documents.append(document)
+            # The path as given, not resolved: a link's own name may be the document's name.
+            source.update(f"{file.absolute()}\0{digest}\0{document.name}\n".encode(
+                "utf-8", "surrogateescape"))
     problems.extend(_clashes(documents))
     if problems:
         raise ClaimsError(problems)

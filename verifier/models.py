@@ -117,8 +117,9 @@ class ClaimSet:
     """Everything one run works on: one or more documents (a file, or a directory of files)."""
 
     documents: tuple[Document, ...]
-    # SHA-256 of the files read (paths and bytes) and the verifier version; "" when the set
-    # was not read from files. Equal sources hold equal content.
+    # SHA-256 of the files read (paths, bytes, document names) and of how they are read
+    # (claims.SOURCE_FORMAT); "" when the set was not read from files. Equal sources hold
+    # equal content.
     source: str = ""
 
     @property

@@ -309,7 +309,10 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
         return [run_row(row) for row in rows]
 
     def record_claim_set(self, run_id: int, claim_set: models.ClaimSet) -> int:
-        """Store what a run works on, reusing rows for unchanged content; returns the set's id."""
+        """Store what a run works on, reusing rows for unchanged content; returns the set's id.
+
+        A claim set read from files it was read from before (`claim_set.source`) is found by
+        that alone, without hashing its claims and references again."""
         if claim_set.source:
             with self.write(), self._sql_errors("record the claim set"):
                 self._require_run(run_id)
@@ -339,7 +342,8 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
             if claim_set.source:
                 self._db.execute(
                     "INSERT INTO claim_set_sources (source, claim_set_id) VALUES (?, ?)"
-                    " ON CONFLICT (source) DO NOTHING", [claim_set.source, set_id])
+                    " ON CONFLICT (source) DO UPDATE SET claim_set_id = excluded.claim_set_id",
+                    [claim_set.source, set_id])
         return set_id
 
     def claim_version_ids(self, set_id: int) -> list[int]:
