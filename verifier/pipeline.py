@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,7 +40,7 @@ from verifier.models import (
 from verifier.progress import Progress
 from verifier.settings import Settings
 from verifier.recorder import Recorder
-from verifier.store import CheckRow, LookupRow, RunStatus, Store
+from verifier.store import CheckRow, JudgementRow, LookupRow, RunStatus, Store
 from verifier.summary import CheckSummary, Quoted, SupportLine, UrlLine
 from verifier.targets import ArchiveLink, Citation, Targets, collect
 
@@ -466,6 +466,17 @@ def _snapshot_text(snapshot: Snapshot | None) -> str:
             f"{snapshot.replay_url}")
 
 
+_READ_BACK = 500  # verdicts read back whole at a time: their evidence is most of their weight
+
+
+def _read_back(store: Store, row_ids: list[int]) -> Iterator[JudgementRow]:
+    """Stored verdicts, whole, in the order of `row_ids`, a few hundred held at a time."""
+    for start in range(0, len(row_ids), _READ_BACK):
+        chunk = row_ids[start:start + _READ_BACK]
+        order = {row_id: i for i, row_id in enumerate(chunk)}
+        yield from sorted(store.judgements_by_id(chunk), key=lambda row: order[row.id])
+
+
 def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
              claim_set: ClaimSet, sources: list[Source],
              ) -> tuple[dict[str, int], tuple[SupportLine, ...], tuple[SupportLine, ...]]:
@@ -474,11 +485,9 @@ def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
     latest = store.latest_verdict_ids(list(ids.values()), as_of_run=run_id)
     by_verdict: Counter[str] = Counter()
     url_of = {source.url_id: source.url for source in sources}
-    wanted = []  # only findings and drift are read back whole, with their evidence
-    position: dict[tuple[int, int], int] = {}
+    wanted = []  # only findings and drift are read back whole, in the order the claims cite
     for source in sources:
         for pair in source.pairs:
-            position[(pair.claim_version_id, source.url_id)] = len(position)
             found = latest.get((pair.claim_version_id, source.url_id))
             if found is None:
                 continue
@@ -487,9 +496,7 @@ def _support(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
             if drift or Verdict(verdict).is_finding():
                 wanted.append(row_id)
     unsupported, drifted = [], []
-    rows = store.judgements_by_id(wanted)
-    rows.sort(key=lambda r: position[(r.claim_version_id, r.url_id)])  # as the claims cite
-    for row in rows:
+    for row in _read_back(store, wanted):
         j = row.judgement
         a = j.assessment
         name = f"{row.document}: {row.claim_id}" if several else row.claim_id
