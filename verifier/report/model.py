@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from verifier.models import Article, Claim, ClaimSet, Document, Reference, Verdict
@@ -305,15 +305,55 @@ def build(store: Store, run_id: int, settings: Settings,
     """The report of one run, from the store alone."""
     acked = store.acked_fingerprints()
     run = store.run(run_id)
+    documents, rows, ids = _rows_of(store, run_id, settings)
+    previous = _previous(store, run)
+    return Report(
+        run_id=run.id, run_status=run.status.value, started_at=_iso(run.started_at) or "",
+        finished_at=_iso(run.finished_at), claims_path=run.claims_path or "",
+        previous_run_id=previous.id if previous else None,
+        documents=documents,
+        findings=tuple(replace(f, acknowledged=fingerprint(f) in acked)
+                       for f in _findings(rows)),
+        changes=tuple(_changes(store, previous, rows, ids)),
+        rows=tuple(rows),
+        by_status=_count(r.status for r in _per_url(rows)),
+        by_state=_count(r.url_state for r in _per_url(rows)),
+        by_verdict=_count(r.verdict or ("unverifiable" if r.url is None and r.ref_key else None)
+                          for r in rows),
+        by_domain=_domains(rows),
+        history=tuple(_history(store, run_id, list(ids.values()))),
+        fail_on=fail_on,
+    )
+
+
+_BATCH = 2000  # URLs whose checks and verdicts are held at once while their rows are built
+
+
+def _batches(store: Store, run_id: int, targets: Sequence[Target], ids: dict[str, int],
+             ) -> Iterator[tuple[Target, _Sources]]:
+    """Each target with what is stored about its batch of URLs, read a batch at a time."""
+    for start in range(0, len(targets), _BATCH):
+        batch = targets[start:start + _BATCH]
+        id_list = [ids[t.url] for t in batch if t.url in ids]
+        sources = _Sources(ids, store.latest_checks(id_list, as_of_run=run_id),
+                           store.url_rows(id_list),
+                           store.latest_lookups(id_list, as_of_run=run_id),
+                           store.latest_verdict_lines(id_list, as_of_run=run_id))
+        for target in batch:
+            yield target, sources
+
+
+def _rows_of(store: Store, run_id: int, settings: Settings,
+             ) -> tuple[tuple[str, ...], list[Row], dict[str, int]]:
+    """The run's documents, a row per claim and source in the claims' order, and the URLs' ids.
+
+    What the rows are built from is held a batch of URLs at a time (checks, verdicts) or let
+    go on return (claims): at 100,000 claims it weighs as much as the rows."""
     claim_rows = store.claims_as_of(run_id)
     claim_set = claim_set_of(store, run_id, claim_rows)
     targets = collect(claim_set, settings)
     url_list = [t.url for t in targets.urls]
     ids = store.find_url_ids(url_list)
-    id_list = list(ids.values())
-    sources = _Sources(ids, store.latest_checks(id_list, as_of_run=run_id),
-                       store.url_rows(id_list), store.latest_lookups(id_list, as_of_run=run_id),
-                       store.latest_verdict_lines(id_list, as_of_run=run_id))
     versions = {(r.document, r.claim.id): r.version_id for r in claim_rows}
     claims = {(d.name, c.id): c for d in claim_set.documents for c in d.claims}
     order = {key: i for i, key in enumerate(claims)}
@@ -321,7 +361,7 @@ def build(store: Store, run_id: int, settings: Settings,
 
     rows: list[Row] = []
     cited: set[tuple[str, str]] = set()
-    for target in targets.urls:
+    for target, sources in _batches(store, run_id, targets.urls, ids):
         for citation in target.citations:
             ref = refs.get((citation.document, citation.ref_key)) if citation.ref_key else None
             for claim_id in citation.claim_ids:
@@ -329,6 +369,7 @@ def build(store: Store, run_id: int, settings: Settings,
                 cited.add(key)
                 rows.append(_row(citation.document, claims[key], citation.ref_key,
                                  ref.title if ref else None, target, sources, versions.get(key)))
+    sources = _Sources(ids, {}, {}, {}, {})  # the rows below have no URL
     for citation in targets.no_url:
         ref = refs.get((citation.document, citation.ref_key or ""))
         for claim_id in citation.claim_ids:
@@ -339,25 +380,7 @@ def build(store: Store, run_id: int, settings: Settings,
         if key not in cited:  # no source at all
             rows.append(_row(key[0], claims[key], None, None, None, sources, None))
     rows.sort(key=lambda r: order.get((r.document, r.claim_id), 0))
-
-    previous = _previous(store, run)
-    return Report(
-        run_id=run.id, run_status=run.status.value, started_at=_iso(run.started_at) or "",
-        finished_at=_iso(run.finished_at), claims_path=run.claims_path or "",
-        previous_run_id=previous.id if previous else None,
-        documents=tuple(d.name for d in claim_set.documents),
-        findings=tuple(replace(f, acknowledged=fingerprint(f) in acked)
-                       for f in _findings(rows, sources)),
-        changes=tuple(_changes(store, run_id, previous, rows, sources, versions)),
-        rows=tuple(rows),
-        by_status=_count(r.status for r in _per_url(rows)),
-        by_state=_count(r.url_state for r in _per_url(rows)),
-        by_verdict=_count(r.verdict or ("unverifiable" if r.url is None and r.ref_key else None)
-                          for r in rows),
-        by_domain=_domains(rows),
-        history=tuple(_history(store, run_id, list(ids.values()))),
-        fail_on=fail_on,
-    )
+    return tuple(d.name for d in claim_set.documents), rows, ids
 
 
 def _previous(store: Store, run: RunRow) -> RunRow | None:
@@ -380,7 +403,7 @@ def _count(values: Iterable[str | None]) -> dict[str, int]:
     return dict(counts.most_common())
 
 
-def _findings(rows: Sequence[Row], sources: _Sources) -> list[Finding]:
+def _findings(rows: Sequence[Row]) -> list[Finding]:
     found: list[Finding] = []
     seen_claims: set[tuple[str, str]] = set()
     for row in rows:
@@ -420,17 +443,17 @@ def _findings(rows: Sequence[Row], sources: _Sources) -> list[Finding]:
     return found
 
 
-def _changes(store: Store, run_id: int, previous: RunRow | None, rows: Sequence[Row],
-             sources: _Sources, versions: dict[tuple[str, str], int]) -> list[Change]:
+def _changes(store: Store, previous: RunRow | None, rows: Sequence[Row],
+             ids: dict[str, int]) -> list[Change]:
     if previous is None:
         return []
-    id_list = list(sources.ids.values())
+    id_list = list(ids.values())
     before = store.latest_states(id_list, as_of_run=previous.id)
     before_lookups = store.latest_lookups(id_list, as_of_run=previous.id)
     before_verdicts = store.latest_verdicts(id_list, as_of_run=previous.id)
     changes: list[Change] = []
     for row in _per_url(rows):
-        url_id = sources.ids.get(row.url or "")
+        url_id = ids.get(row.url or "")
         if url_id is None:
             continue
         old_state = before.get(url_id) or "unknown"
@@ -447,7 +470,7 @@ def _changes(store: Store, run_id: int, previous: RunRow | None, rows: Sequence[
             changes.append(Change(ChangeKind.NEWLY_ARCHIVED, row.url or "", None, None,
                                   row.snapshot_url))
     for row in rows:
-        url_id = sources.ids.get(row.url or "")
+        url_id = ids.get(row.url or "")
         if url_id is None or row.verdict is None:
             continue
         old_verdict = before_verdicts.get((row.document, row.claim_id, url_id))
