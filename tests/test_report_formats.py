@@ -13,7 +13,7 @@ from dataclasses import fields, replace
 import pytest
 from reports import HOSTILE_CLAIM, HOSTILE_TITLE, HOSTILE_URL, many_rows, row, sample_report
 
-from verifier.report import csv, junit, markdown, wikitext
+from verifier.report import csv, formats, junit, markdown, wikitext
 from verifier.report.model import FailOn, FindingKind, Report, Row
 
 RENDERERS: dict[str, Callable[[Report], str]] = {
@@ -298,6 +298,18 @@ def test_render_without_a_previous_run(name: str) -> None:
     report = replace(sample_report(), previous_run_id=None, changes=(), history=(),
                      by_domain=(), findings=())
     assert RENDERERS[name](report)
+
+
+@pytest.mark.parametrize("name", list(formats()))
+def test_pieces_make_the_rendered_text(name: str) -> None:
+    """What `verifier report` writes piece by piece is what render returns, byte for byte."""
+    fmt = formats()[name]
+    for report in (sample_report(hostile=True), many_rows(sample_report(), 2_500),
+                   replace(sample_report(), rows=(), findings=(), changes=())):
+        pieces = list(fmt.pieces(report))
+        assert "".join(pieces) == fmt.render(report)
+        if len(report.rows) > 2_000 and name != "html":  # the HTML page is one piece
+            assert len(pieces) > 1
 
 
 def test_modules_describe_themselves() -> None:

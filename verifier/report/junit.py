@@ -9,7 +9,7 @@ inconclusive or unverifiable); otherwise it passes. ElementTree escapes the mark
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from verifier.models import Verdict
@@ -36,40 +36,65 @@ class _Claim:
 
 def render(report: Report) -> str:
     """One `<testsuite name="verifier">`, a `<testcase>` per claim in report order."""
+    return "".join(pieces(report))
+
+
+def pieces(report: Report) -> Iterator[str]:
+    """The text of `render`, a test case at a time (as ElementTree indents the whole suite)."""
     claims = _claims(report)
-    suite = ET.Element("testsuite", name="verifier")
-    properties = ET.SubElement(suite, "properties")
+    outcomes = [_outcome(report, claim) for claim in claims]  # the counts come first
+    suite = ET.Element("testsuite", name="verifier", tests=str(len(claims)),
+                       failures=str(sum(failing is not None for failing, _ in outcomes)),
+                       errors="0",
+                       skipped=str(sum(failing is None and skip is not None
+                                       for failing, skip in outcomes)))
+    suite.text = "\n"
+    opening = ET.tostring(suite, "unicode")
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n' + opening[:opening.index(">") + 1] + "\n"
+    properties = ET.Element("properties")
     for name, value in (("run_id", report.run_id), ("run_status", report.run_status),
                         ("started_at", report.started_at), ("claims_path", report.claims_path),
                         ("previous_run_id", report.previous_run_id or ""),
                         ("fail_on", ",".join(f.value for f in report.fail_on))):
         _sub(properties, "property", name=name, value=str(value))
-    failures = skipped = 0
-    for claim in claims:
-        case = _sub(suite, "testcase", classname=claim.document,
-                    name=f"{claim.claim_id}: {_short(claim.rows[0].claim)}")
-        failing = [f for f in claim.findings if report.fails(f)]
-        if failing or claim.changes:
-            failures += 1
-            lines = [*map(_finding_line, failing), *map(_change_line, claim.changes)]
-            kinds = dict.fromkeys([*(f.kind.value for f in failing),
-                                   *(c.kind.value for c in claim.changes)])
-            element = _sub(case, "failure", message=_short("; ".join(lines), 300),
-                           type=",".join(kinds))
-            element.text = xml_text("\n".join(lines))
-        elif (reason := _skip_reason(claim.rows)) is not None:
-            skipped += 1
-            _sub(case, "skipped", message=reason)
-        out = _sub(case, "system-out")
-        # The claim in full, as written: the test case's name holds only its start.
-        out.text = xml_text("\n".join([f"Claim: {claim.rows[0].claim}",
-                                       *(_row_line(r) for r in claim.rows)]))
-    suite.set("tests", str(len(claims)))
-    suite.set("failures", str(failures))
-    suite.set("errors", "0")
-    suite.set("skipped", str(skipped))
-    ET.indent(suite)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, "unicode") + "\n"
+    yield _indented(properties)
+    for claim, (failing, skip) in zip(claims, outcomes, strict=True):
+        yield _indented(_case(claim, failing, skip))
+    yield "</testsuite>\n"
+
+
+def _outcome(report: Report, claim: _Claim) -> tuple[list[Finding] | None, str | None]:
+    """(the findings that fail the run, None when the claim does not fail; why it is skipped)."""
+    failing = [f for f in claim.findings if report.fails(f)]
+    if failing or claim.changes:
+        return failing, None
+    return None, _skip_reason(claim.rows)
+
+
+def _case(claim: _Claim, failing: list[Finding] | None, skip: str | None) -> ET.Element:
+    case = ET.Element("testcase", {"classname": xml_text(claim.document),
+                                   "name": xml_text(f"{claim.claim_id}: "
+                                                    f"{_short(claim.rows[0].claim)}")})
+    if failing is not None:
+        lines = [*map(_finding_line, failing), *map(_change_line, claim.changes)]
+        kinds = dict.fromkeys([*(f.kind.value for f in failing),
+                               *(c.kind.value for c in claim.changes)])
+        element = _sub(case, "failure", message=_short("; ".join(lines), 300),
+                       type=",".join(kinds))
+        element.text = xml_text("\n".join(lines))
+    elif skip is not None:
+        _sub(case, "skipped", message=skip)
+    out = _sub(case, "system-out")
+    # The claim in full, as written: the test case's name holds only its start.
+    out.text = xml_text("\n".join([f"Claim: {claim.rows[0].claim}",
+                                   *(_row_line(r) for r in claim.rows)]))
+    return case
+
+
+def _indented(element: ET.Element) -> str:
+    """A child of the suite on its own lines, indented as ET.indent indents the whole."""
+    ET.indent(element, level=1)
+    return "  " + ET.tostring(element, "unicode") + "\n"
 
 
 def _claims(report: Report) -> list[_Claim]:

@@ -21,6 +21,11 @@ def render(report: Report) -> str:
     return outline.render(report, _MARKUP)
 
 
+def pieces(report: Report) -> Iterator[str]:
+    """The text of `render`, a line at a time."""
+    return outline.pieces(report, _MARKUP)
+
+
 def _heading(level: int, text: str) -> str:
     return f"{'#' * level} {text}"
 

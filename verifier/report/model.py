@@ -13,6 +13,7 @@ import enum
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from verifier.models import Article, Claim, ClaimSet, Document, Reference, Verdict
 from verifier.settings import Settings
@@ -256,22 +257,15 @@ class _Sources:
     judged: dict[tuple[int, int], VerdictLine]
 
 
-def _row(document: str, claim: Claim, ref_key: str | None, ref_title: str | None,
-         target: Target | None, s: _Sources, version: int | None) -> Row:
-    if target is None:
-        return Row(document=document, claim_id=claim.id, claim=claim.text,
-                   section=claim.section, citation_needed=claim.citation_needed, ref_key=ref_key,
-                   ref_title=ref_title, url=None)
+def _url_fields(target: Target, s: _Sources) -> tuple[int | None, dict[str, Any]]:
+    """A URL's id and the fields of its rows that are the URL's, made once for all its claims
+    (the strings are then shared by every row citing it)."""
     url_id = s.ids.get(target.url)
     check = s.checks.get(url_id) if url_id is not None else None
     url = s.urls.get(url_id) if url_id is not None else None
     lookup = s.lookups.get(url_id) if url_id is not None else None
-    judged = s.judged.get((version, url_id)) if url_id is not None and version else None
     snapshot = lookup.snapshot if lookup else None
-    drift = judged.drift_archived if judged else None
-    return Row(  # built whole: dataclasses.replace costs as much again, 100,000 times
-        document=document, claim_id=claim.id, claim=claim.text, section=claim.section,
-        citation_needed=claim.citation_needed, ref_key=ref_key, ref_title=ref_title,
+    return url_id, dict(
         url=target.url, host=target.host or None,
         status=check.status.value if check else None,
         http_status=check.http_status if check else None,
@@ -288,6 +282,24 @@ def _row(document: str, claim: Claim, ref_key: str | None, ref_title: str | None
         snapshot_url=snapshot.replay_url if snapshot else None,
         snapshot_date=_iso(snapshot.captured_at.date()) if snapshot else None,
         archive_lookup=lookup.outcome.value if lookup else None,
+    )
+
+
+def _row(document: str, claim: Claim, ref_key: str | None, ref_title: str | None,
+         url: tuple[int | None, dict[str, Any]] | None, s: _Sources, version: int | None,
+         ) -> Row:
+    """A claim's row for one of its sources (`url`: from _url_fields; None: no URL)."""
+    if url is None:
+        return Row(document=document, claim_id=claim.id, claim=claim.text,
+                   section=claim.section, citation_needed=claim.citation_needed, ref_key=ref_key,
+                   ref_title=ref_title, url=None)
+    url_id, url_fields = url
+    judged = s.judged.get((version, url_id)) if url_id is not None and version else None
+    drift = judged.drift_archived if judged else None
+    return Row(  # built whole: dataclasses.replace costs as much again, 100,000 times
+        document=document, claim_id=claim.id, claim=claim.text, section=claim.section,
+        citation_needed=claim.citation_needed, ref_key=ref_key, ref_title=ref_title,
+        **url_fields,
         verdict=judged.verdict.value if judged else None,
         score=judged.score if judged else None,
         verdict_reason=judged.reason if judged else None,
@@ -362,13 +374,14 @@ def _rows_of(store: Store, run_id: int, settings: Settings,
     rows: list[Row] = []
     cited: set[tuple[str, str]] = set()
     for target, sources in _batches(store, run_id, targets.urls, ids):
+        url = _url_fields(target, sources)
         for citation in target.citations:
             ref = refs.get((citation.document, citation.ref_key)) if citation.ref_key else None
             for claim_id in citation.claim_ids:
                 key = (citation.document, claim_id)
                 cited.add(key)
                 rows.append(_row(citation.document, claims[key], citation.ref_key,
-                                 ref.title if ref else None, target, sources, versions.get(key)))
+                                 ref.title if ref else None, url, sources, versions.get(key)))
     sources = _Sources(ids, {}, {}, {}, {})  # the rows below have no URL
     for citation in targets.no_url:
         ref = refs.get((citation.document, citation.ref_key or ""))

@@ -9,6 +9,7 @@ table, and how it escapes. Every string from a claims file or the web goes throu
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from dataclasses import dataclass
 
 from verifier.report.model import Change, ChangeKind, Finding, FindingKind, Report, Row, RunPoint
@@ -37,9 +38,15 @@ class Markup:
 
 def render(report: Report, markup: Markup) -> str:
     """The whole report in one format; every block ends with a blank line."""
-    parts = [*_header(report, markup), *_worklist(report, markup),
-             *_changes(report, markup), *_references(report, markup), *_summary(report, markup)]
-    return "\n".join(parts) + "\n"
+    return "".join(pieces(report, markup))
+
+
+def pieces(report: Report, markup: Markup) -> Iterator[str]:
+    """The text of `render`, a line at a time."""
+    for line in chain(_header(report, markup), _worklist(report, markup),
+                      _changes(report, markup), _references(report, markup),
+                      _summary(report, markup)):
+        yield line + "\n"
 
 
 def _heading(m: Markup, level: int, text: str) -> Iterator[str]:

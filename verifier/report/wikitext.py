@@ -22,6 +22,11 @@ def render(report: Report) -> str:
     return outline.render(report, _MARKUP)
 
 
+def pieces(report: Report) -> Iterator[str]:
+    """The text of `render`, a line at a time."""
+    return outline.pieces(report, _MARKUP)
+
+
 def _heading(level: int, text: str) -> str:
     """Level 1 is `==`: a talk-page section, never the page's own title."""
     marks = "=" * (level + 1)
