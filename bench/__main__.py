@@ -5,8 +5,9 @@
     python -m bench compare --help     # its options
 
 Each suite is a module of this package with `main(argv, command) -> int` (its exit status);
-every suite takes --smoke (tiny, no thresholds) and --full (the whole suite). A new suite is
-one more entry in SUITES.
+every suite takes --smoke (tiny, no thresholds) and --full (the whole suite), through
+`bench/suite.py`, which also gives it its working folder, its results file and how to run a
+measured process. A new suite is one more entry in SUITES.
 """
 
 from __future__ import annotations

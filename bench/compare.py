@@ -43,18 +43,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import io
 import json
-import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -62,12 +55,11 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from bench import machine, peers
+from bench import peers, suite
 from bench.simweb import BEHAVIOURS, SimWeb, url_set
+from bench.suite import REPO, clean_env, spawn_and_reap
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-RESULTS = HERE / "results"
 TOOLS = ("verifier", "lychee", "linkchecker")
 AGREEMENT_FLOOR = 0.99  # below it a run's throughput does not count
 
@@ -221,49 +213,6 @@ class Measured:
     cpu_s: float
 
 
-@dataclass(frozen=True)
-class Reaped:
-    exit_code: int | None  # None: killed at the timeout
-    wall_s: float
-    usage: Any  # wait4's resource usage: the process and the descendants it reaped
-
-
-def spawn_and_reap(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path, err: Path,
-                   timeout: float, tick: Callable[[int], None] | None = None,
-                   every: float = 0.1) -> Reaped:
-    """Run argv in its own session and wait4 for it, calling tick(pid) every `every` seconds
-    while it runs; past the timeout, kill its whole process group."""
-    with open(out, "wb") as stdout, open(err, "wb") as stderr:
-        started = time.monotonic()
-        process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                                   stdout=stdout, stderr=stderr, start_new_session=True)
-        box: list[tuple[float, int, Any]] = []
-
-        def reap() -> None:
-            _, status, usage = os.wait4(process.pid, 0)
-            box.append((time.monotonic(), status, usage))
-
-        reaper = threading.Thread(target=reap, daemon=True)
-        reaper.start()
-        deadline = started + timeout
-        while reaper.is_alive() and time.monotonic() < deadline:
-            if tick is not None:
-                tick(process.pid)
-            reaper.join(min(every if tick else timeout, max(0.0, deadline - time.monotonic())))
-        timed_out = reaper.is_alive()
-        if timed_out:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            reaper.join(30)
-    if not box:
-        raise RuntimeError(f"{argv[0]} could not be reaped")
-    ended, status, usage = box[0]
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return Reaped(None if timed_out else process.returncode, ended - started, usage)
-
-
 def run_measured(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path, err: Path,
                  timeout: float) -> Measured:
     """Run argv, wait4 for it (its peak RSS and CPU time); kill its group past the timeout."""
@@ -271,15 +220,6 @@ def run_measured(argv: Sequence[str], env: dict[str, str], cwd: Path, out: Path,
     usage = reaped.usage
     return Measured(reaped.exit_code, reaped.wall_s, int(usage.ru_maxrss),
                     usage.ru_utime + usage.ru_stime)
-
-
-def clean_env(extra: dict[str, str]) -> dict[str, str]:
-    """The environment without proxies (they would sit between the tools and loopback)."""
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-           and not k.startswith("VERIFIER_")}
-    env.setdefault("LANG", "C.UTF-8")
-    return {**env, **extra}
 
 
 # --- what the server saw -------------------------------------------------------------------------
@@ -530,7 +470,7 @@ def run_suite(config: Config, folder: Path, log: TextIO = sys.stderr) -> dict[st
         except peers.PeerError as error:
             problems[tool] = str(error)
             print(f"{tool} is left out: {error}", file=log, flush=True)
-    versions = {"verifier": _verifier_version()}
+    versions = {"verifier": suite.verifier_version()}
     for tool, executable in executables.items():
         if executable is not None:
             versions[tool] = peers.version(executable)
@@ -580,26 +520,12 @@ def run_suite(config: Config, folder: Path, log: TextIO = sys.stderr) -> dict[st
     }
 
 
-def _verifier_version() -> str:
-    try:
-        done = subprocess.run([sys.executable, "-m", "verifier", "--version"], cwd=REPO,
-                              capture_output=True, text=True, timeout=60,
-                              env=clean_env({"PYTHONPATH": str(REPO)}))
-        return done.stdout.strip() or done.stderr.strip()[-200:]
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return f"unknown ({error})"
-
-
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Config]:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench compare",
-        description="verifier next to lychee and LinkChecker on one simulated web.")
-    size = parser.add_mutually_exclusive_group()
-    size.add_argument("--smoke", action="store_true",
-                      help="a tiny run (60 URLs, concurrency 8, 1 run) with no thresholds")
-    size.add_argument("--full", action="store_true",
-                      help="the whole comparison (the default): 3,000 URLs over 200 hosts, "
-                           "concurrency 32 and 128, 3 runs each")
+    parser = suite.parser(
+        "compare", "verifier next to lychee and LinkChecker on one simulated web.",
+        smoke="a tiny run (60 URLs, concurrency 8, 1 run)",
+        full="the whole comparison: 3,000 URLs over 200 hosts, concurrency 32 and 128, "
+             "3 runs each")
     parser.add_argument("--urls", type=int)
     parser.add_argument("--hosts", type=int)
     parser.add_argument("--concurrency", type=int, nargs="+")
@@ -609,11 +535,6 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Config]:
     parser.add_argument("--tools", nargs="+", choices=TOOLS)
     parser.add_argument("--tool-timeout", type=float,
                         help="seconds one tool run may take before it is killed (300)")
-    parser.add_argument("--out", type=Path,
-                        help="where to write the JSON (default: bench/results/compare-DATE.json; "
-                             "with --smoke, nowhere unless given)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the working folder (inputs, outputs, server logs)")
     args = parser.parse_args(argv)
     config = SMOKE if args.smoke else Config()
     changes = {k: v for k, v in (("urls", args.urls), ("hosts", args.hosts),
@@ -628,27 +549,11 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Config]:
 
 
 def main(argv: list[str] | None = None, command: str | None = None) -> int:
-    args, config = parse_args(sys.argv[1:] if argv is None else argv)
-    folder = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
-    folder.chmod(0o755)  # LinkChecker, run as root, works as nobody
-    started = time.monotonic()
-    try:
-        results = run_suite(config, folder)
-    finally:
-        if args.keep:
-            print(f"working folder kept: {folder}", file=sys.stderr)
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-    now = dt.datetime.now(dt.timezone.utc)
-    results = {"date": now.isoformat(timespec="seconds"),
-               "command": command or "python -m bench compare " + " ".join(
-                   sys.argv[1:] if argv is None else argv),
-               "machine": machine.describe(), "bench_seconds": round(time.monotonic() - started),
-               **results}
-    out = args.out or (None if config.smoke else RESULTS / f"compare-{now:%Y-%m-%d}.json")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    args_list = sys.argv[1:] if argv is None else argv
+    args, config = parse_args(args_list)
+    results, out = suite.run("compare", args, args_list, command,
+                             lambda folder: run_suite(config, folder))
+    suite.write(results, out)
     print(results["table"])
     for target in results["targets"]:
         mark = {True: "met", False: "MISSED", None: "not measured"}[target["met"]]

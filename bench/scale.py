@@ -53,23 +53,18 @@ import datetime as dt
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from bench import machine
-from bench.compare import _verifier_version, clean_env, spawn_and_reap
+from bench import suite
+from bench.suite import REPO, clean_env, spawn_and_reap
 from bench.simweb import SimWeb, host_address
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-RESULTS = HERE / "results"
 CORPUS = REPO.parent / "shared" / "corpus"
 MB = 1_000_000
 SAMPLE_S = 0.1  # how often /proc is read while a step runs
@@ -466,7 +461,8 @@ def run_suite(config: Config, folder: Path, log: TextIO = sys.stderr) -> dict[st
         ctx.web = None
     steps += report(ctx, claims)
     steps.append(extract(ctx))
-    return {"suite": "scale", "smoke": config.smoke, "settings": asdict(config),
+    return {"suite": "scale", "smoke": config.smoke,
+            "versions": {"verifier": suite.verifier_version()}, "settings": asdict(config),
             "generated": generated, "steps": steps,
             "targets": check_targets(config, steps)}
 
@@ -587,21 +583,12 @@ def _figures(s: dict[str, Any]) -> str:
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Config]:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench scale",
-        description="verifier alone at scale: 100,000 claims end to end, memory and time.")
-    size = parser.add_mutually_exclusive_group()
-    size.add_argument("--smoke", action="store_true",
-                      help="a tiny run (300 URLs over 20 hosts, 600 claims), no thresholds")
-    size.add_argument("--full", action="store_true",
-                      help="the whole suite (the default): 50,000 URLs over 200 hosts, "
-                           "100,000 claims")
+    parser = suite.parser(
+        "scale", "verifier alone at scale: 100,000 claims end to end, memory and time.",
+        smoke="a tiny run (300 URLs over 20 hosts, 600 claims)",
+        full="the whole suite: 50,000 URLs over 200 hosts, 100,000 claims")
     parser.add_argument("--urls", type=int)
     parser.add_argument("--hosts", type=int)
-    parser.add_argument("--out", type=Path,
-                        help="where to write the JSON (default: bench/results/scale-DATE.json; "
-                             "with --smoke, nowhere unless given)")
-    parser.add_argument("--keep", action="store_true", help="keep the working folder")
     args = parser.parse_args(argv)
     config = SMOKE if args.smoke else Config()
     changes = {k: v for k, v in (("urls", args.urls), ("hosts", args.hosts)) if v is not None}
@@ -609,27 +596,12 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, Config]:
 
 
 def main(argv: list[str] | None = None, command: str | None = None) -> int:
-    args, config = parse_args(sys.argv[1:] if argv is None else argv)
-    folder = Path(tempfile.mkdtemp(prefix="verifier-scale-"))
-    started = time.monotonic()
-    try:
-        results = run_suite(config, folder)
-    finally:
-        if args.keep:
-            print(f"working folder kept: {folder}", file=sys.stderr)
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-    now = dt.datetime.now(dt.timezone.utc)
-    results = {"date": now.isoformat(timespec="seconds"),
-               "command": command or "python -m bench scale " + " ".join(
-                   sys.argv[1:] if argv is None else argv),
-               "machine": machine.describe(), "versions": {"verifier": _verifier_version()},
-               "bench_seconds": round(time.monotonic() - started), **results}
+    args_list = sys.argv[1:] if argv is None else argv
+    args, config = parse_args(args_list)
+    results, out = suite.run("scale", args, args_list, command,
+                             lambda folder: run_suite(config, folder))
     results["table"] = table(results)
-    out = args.out or (None if config.smoke else RESULTS / f"scale-{now:%Y-%m-%d}.json")
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    suite.write(results, out)
     print(results["table"])
     if out is not None:
         print(f"results: {out}")
