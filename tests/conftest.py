@@ -24,6 +24,14 @@ def no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests' servers listen on loopback addresses, which verifier refuses by default (an
+    internal address): the suite turns the `allow-private` setting on. Tests of that rule
+    turn it off again (`monkeypatch.delenv("VERIFIER_ALLOW_PRIVATE")` or the setting)."""
+    monkeypatch.setenv("VERIFIER_ALLOW_PRIVATE", "1")
+
+
+@pytest.fixture(autouse=True)
 def no_archives_on_the_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     """The default archives are on the internet, which tests never touch: point them at a
     closed loopback port, so a lookup a test did not plan for fails at once, offline."""

@@ -30,7 +30,7 @@ from verifier.fetch import Fetcher
 from verifier.models import LookupOutcome, Snapshot
 from verifier.settings import Settings
 
-QUICK = Settings(timeout=1.0, connect_timeout=1.0, retries=0, retry_backoff=0.05,
+QUICK = Settings(allow_private=True, timeout=1.0, connect_timeout=1.0, retries=0, retry_backoff=0.05,
                  host_interval=0.0, per_host=4)
 PAGE = "http://example.org/page"
 UTC = dt.timezone.utc

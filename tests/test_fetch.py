@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import gzip
 import pickle
@@ -24,7 +25,7 @@ from verifier.models import Redirect
 from verifier.fetch_body import retry_after_seconds
 from verifier.settings import DomainRule, HostOverride, Settings
 
-QUICK = Settings(timeout=1.0, connect_timeout=1.0, retries=0, retry_backoff=0.05,
+QUICK = Settings(allow_private=True, timeout=1.0, connect_timeout=1.0, retries=0, retry_backoff=0.05,
                  per_host=4, host_interval=0.0, max_body_bytes=1_000_000)
 
 
@@ -493,3 +494,180 @@ def test_same_host_only_stops_at_a_redirect_to_another_host() -> None:
     assert (kept.status, kept.failure) == (302, None)
     assert "another host" in kept.detail
     assert followed.status == 200
+
+
+# --- internal addresses: refused unless allowed, before any connection ---------------------------
+
+GUARDED = quick(allow_private=False)
+# Every way of writing 127.0.0.1 (the server below listens there) and a loopback name.
+LOOPBACK_FORMS = ["127.0.0.1", "127.1", "0x7f.1", "0177.0.0.1", "2130706433", "0x7f000001",
+                  "[::ffff:127.0.0.1]", "localhost.", "localhost"]
+
+
+@pytest.mark.parametrize("host", LOOPBACK_FORMS)
+def test_every_form_of_an_internal_address_is_refused_unconnected(host: str) -> None:
+    with hostile(ok) as server:
+        result = fetch(f"http://{host}:{server.port}/secret", GUARDED)
+        assert server.connections == 0  # the accept log: nothing reached the server
+    assert result.failure == "refused_address" and result.status is None
+    assert "allow-private" in result.detail and result.attempts == 0
+
+
+@pytest.mark.parametrize("host", LOOPBACK_FORMS)
+def test_a_redirect_to_an_internal_address_is_refused_unconnected(host: str) -> None:
+    async def public(conn: Conn) -> None:
+        await conn.request()
+        await conn.respond(302, headers={"Location": f"http://{host}:{internal.port}/meta"})
+
+    with hostile(ok) as internal, hostile(public, "127.0.0.2") as server:
+        # A name of the `resolve` setting is the user's choice: allowed, as a public site is.
+        settings = replace(GUARDED, resolve=(HostOverride("public.test", None, "127.0.0.2"),))
+        result = fetch(f"http://public.test:{server.port}/page", settings)
+        assert internal.connections == 0
+    assert len(server.log) == 1
+    assert result.failure == "refused_address"
+    assert result.redirects == (Redirect(f"http://public.test:{server.port}/page", 302),)
+
+
+def fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, str]) -> list[str]:
+    """DNS answering `answers` (name -> address); the rest goes to conftest's refusing one."""
+    import socket
+
+    asked: list[str] = []
+    refusing = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name in answers:
+            asked.append(name)
+            return refusing(answers[name], port, *args, **kwargs)
+        return refusing(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_a_name_that_resolves_internal_is_refused_at_the_socket(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = fake_dns(monkeypatch, {"rebound.test": "127.0.0.1"})
+    with hostile(ok) as server:
+        result = fetch(f"http://rebound.test:{server.port}/", GUARDED)
+        assert server.connections == 0
+    assert asked == ["rebound.test"]
+    assert result.failure == "refused_address" and "127.0.0.1 is a loopback address" in result.detail
+    assert result.attempts == 1  # a refusal is final: not retried like a connection error
+
+
+def test_allow_private_and_allowed_endpoints_still_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    with hostile(ok) as server:
+        assert fetch(f"{server.base}/", quick(allow_private=True)).status == 200
+        pywb = f'[{{"name": "local", "pywb": "{server.base}/coll"}}]'
+        monkeypatch.setenv("VERIFIER_ARCHIVES", pywb)
+        monkeypatch.delenv("VERIFIER_ALLOW_PRIVATE")
+        from verifier.settings import load_settings
+        settings = load_settings({"retries": 0})
+        assert not settings.allow_private
+        assert fetch(f"{server.base}/coll/cdx?url=x", settings).status == 200
+        assert server.connections == 2
+    with hostile(ok) as other:  # the same address, another port: not the endpoint
+        assert fetch(f"{other.base}/", settings).failure == "refused_address"
+        assert other.connections == 0
+
+
+def test_behind_a_proxy_the_target_is_judged_here_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = fake_dns(monkeypatch, {"internal.test": "10.0.0.7"})
+    with hostile(ok, "127.0.0.4") as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)  # the proxy itself is the user's choice
+        settings = replace(GUARDED, resolve=(HostOverride("public.test", None, "127.0.0.9"),))
+        literal = fetch("http://169.254.169.254/latest/meta-data/", settings)
+        named = fetch("http://internal.test/admin", settings)
+        public = fetch("http://public.test/page", settings)
+        assert [r.path for r in proxy.log] == ["http://public.test/page"]
+    assert literal.failure == named.failure == "refused_address"
+    assert "10.0.0.7 is a private address" in named.detail and asked == ["internal.test"]
+    assert public.status == 200
+
+
+# --- credentials stay with their origin ----------------------------------------------------------
+
+def test_url_credentials_go_to_their_own_origin_only() -> None:
+    async def play(conn: Conn) -> None:
+        request = await conn.request()
+        if request.path == "/start":
+            await conn.respond(302, headers={"Location": "/same-origin"})
+        elif request.path == "/same-origin":
+            await conn.respond(302, headers={
+                "Location": f"http://127.0.0.3:{other.port}/elsewhere"})
+        else:
+            await conn.respond(200, b"ok")
+
+    with hostile(play, "127.0.0.3") as other, hostile(play, "127.0.0.2") as first:
+        result = fetch(f"http://user:p%40ss@127.0.0.2:{first.port}/start")
+    assert result.status == 200 and result.final_url == f"http://127.0.0.3:{other.port}/elsewhere"
+    assert result.url == f"http://127.0.0.2:{first.port}/start"  # never shown with them
+    assert "p%40ss" not in repr(result) and "p@ss" not in repr(result)
+    expected = "Basic " + base64.b64encode(b"user:p@ss").decode()
+    assert [r.headers.get("authorization") for r in first.log] == [expected, expected]
+    (moved,) = other.log  # another origin: no credentials
+    assert "authorization" not in moved.headers
+
+
+def test_caller_headers_stay_with_the_origin_except_content_negotiation() -> None:
+    async def play(conn: Conn) -> None:
+        request = await conn.request()
+        if request.path == "/job":
+            await conn.respond(302, headers={"Location": f"http://127.0.0.3:{other.port}/x"})
+        else:
+            await conn.respond(200, b"{}")
+
+    with hostile(play, "127.0.0.3") as other, hostile(play, "127.0.0.2") as first:
+        result = fetch(f"{first.base}/job", headers={"Authorization": "LOW key:secret",
+                                                     "Accept": "application/json"})
+    assert result.status == 200
+    (asked,) = first.log
+    assert asked.headers["authorization"] == "LOW key:secret"
+    (moved,) = other.log
+    assert "authorization" not in moved.headers and moved.headers["accept"] == "application/json"
+
+
+def test_credentials_in_a_redirect_are_never_sent() -> None:
+    async def play(conn: Conn) -> None:
+        request = await conn.request()
+        if request.path == "/start":
+            await conn.respond(302, headers={
+                "Location": f"http://admin:hunter2@127.0.0.2:{conn.server.port}/next"})
+        else:
+            await conn.respond(200, b"ok")
+
+    with hostile(play, "127.0.0.2") as server:
+        result = fetch(f"{server.base}/start")
+    assert result.status == 200 and "hunter2" not in repr(result)
+    assert all("authorization" not in r.headers for r in server.log)
+
+
+# --- a URL is sent as written, and compared in one normal form -----------------------------------
+
+def test_reserved_escapes_are_sent_as_written_and_are_no_redirect() -> None:
+    from verifier.classify import classify
+    from verifier.models import CheckStatus
+
+    with hostile(ok) as server:
+        url = f"{server.base}/ok/a%28b%29%2Fc?q=%26x"
+        result = fetch(url)
+    assert [r.path for r in server.log] == ["/ok/a%28b%29%2Fc?q=%26x"]
+    assert result.final_url == url and result.redirects == ()
+    assert classify(result).status is CheckStatus.OK
+
+
+@pytest.mark.parametrize("host", ["xn--zz.test", "a.xn--zz", "XN--ZZ.test"])
+def test_invalid_punycode_is_an_invalid_url_and_so_is_a_redirect_to_it(host: str) -> None:
+    assert fetch(f"http://{host}/").failure == "invalid_url"
+
+    async def play(conn: Conn) -> None:
+        await conn.request()
+        await conn.respond(301, headers={"Location": f"http://{host}/moved"})
+
+    with hostile(play) as server:
+        result = fetch(f"{server.base}/page")
+    assert result.failure == "invalid_url" and "punycode" in result.detail
+    assert len(server.log) == 1

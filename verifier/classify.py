@@ -6,9 +6,10 @@ path on the same host (`probe_path`). The rules, first match wins:
 
     input                                                                   status
     failure timeout, dns_error, connection_error, tls_error,                TIMEOUT, DNS_ERROR,
-        redirect_loop, invalid_url (the detail from fetch is the reason)    CONNECTION_ERROR,
-                                                                            TLS_ERROR, INVALID_URL,
-                                                                            REDIRECT_LOOP
+        redirect_loop, invalid_url, refused_address (the detail from        CONNECTION_ERROR,
+        fetch is the reason)                                                TLS_ERROR, INVALID_URL,
+                                                                            REDIRECT_LOOP,
+                                                                            REFUSED_ADDRESS
     failure too_large with a non-2xx status                                 by status, below
     status listed in the domain's `accept`                                  OK
     a bot challenge, any status: `cf-mitigated: challenge`; a challenge
@@ -75,6 +76,7 @@ _FAILURES: dict[str, tuple[CheckStatus, str]] = {
     "redirect_loop": (CheckStatus.REDIRECT_LOOP, "a redirect loop, or too many redirects"),
     "invalid_url": (CheckStatus.INVALID_URL, "not a valid http(s) URL"),
     "too_large": (CheckStatus.TOO_LARGE, "the body is larger than the cap"),
+    "refused_address": (CheckStatus.REFUSED_ADDRESS, "an internal address: not fetched"),
 }
 
 
@@ -240,6 +242,10 @@ _MEANING: dict[CheckStatus, str] = {
     CheckStatus.INVALID_URL: "Malformed, or not an http(s) URL.",
     CheckStatus.NO_URL: "The reference gives nothing to check.",
     CheckStatus.SKIPPED: "Not checked, by a setting.",
+    CheckStatus.REFUSED_ADDRESS: "Not fetched: the host is, or resolves to, an internal address "
+    "(loopback, private, link-local...); see the `allow-private` setting.",
+    CheckStatus.INTERNAL_ERROR: "verifier itself failed on this URL (a bug, with the error as "
+    "the reason); says nothing of the source.",
 }
 
 

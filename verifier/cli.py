@@ -16,6 +16,7 @@ import click
 
 from verifier import __version__
 from verifier.errors import ExitCode, VerifierError
+from verifier.printable import json_text, printable
 
 
 class _Failure(click.ClickException):
@@ -32,14 +33,15 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except VerifierError as exc:
-            raise _Failure(str(exc), int(exc.exit_code)) from None
+            raise _Failure(printable(str(exc)), int(exc.exit_code)) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: say so plainly; VERIFIER_DEBUG=1 shows the traceback
             if os.environ.get("VERIFIER_DEBUG"):
                 raise
             raise _Failure(
-                f"internal error: {type(exc).__name__}: {exc} (set VERIFIER_DEBUG=1 for details)",
+                printable(f"internal error: {type(exc).__name__}: {exc} "
+                          "(set VERIFIER_DEBUG=1 for details)"),
                 int(ExitCode.INTERNAL),
             ) from None
 
@@ -71,6 +73,8 @@ def network_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Total deadline for one request, e.g. 20s, 500ms."),
         click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDRESS",
                      help="Send requests for HOST:PORT to ADDRESS (repeatable), like curl."),
+        click.option("--allow-private", is_flag=True, default=None,
+                     help="Fetch internal addresses too (loopback, private, link-local...)."),
     ]):
         func = option(func)
     return func
@@ -95,6 +99,16 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _wants_json(flag: bool | None) -> bool:
     return flag if flag is not None else not sys.stdout.isatty()
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """Text for a person: control and bidi characters from claims or the web shown, not sent."""
+    click.echo(printable(text), err=err)
+
+
+def _echo_json(data: object) -> None:
+    """JSON for a program: strings as they are, control and bidi characters as escapes."""
+    click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
 @cli.command()
@@ -135,7 +149,7 @@ def extract(article: str, output: Path | None, fmt: str | None, force: bool, mer
         article=article, output=output, fmt=fmt, force=force, merge=merge,
         title=title, url=article_url,
     ), settings)
-    click.echo(summary, err=True)
+    _echo(summary, err=True)
 
 
 @cli.command()
@@ -159,9 +173,9 @@ def validate(claims: Path | None, as_json: bool | None) -> None:
     claim_set = load_claims(settings.claims, cache=settings.cache_path())
     summary = summarise(claim_set, collect(claim_set, settings))
     if _wants_json(as_json):
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        _echo_json(summary.as_dict())
     else:
-        click.echo(summary.as_text(str(settings.claims)))
+        _echo(summary.as_text(str(settings.claims)))
 
 
 def check_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -232,9 +246,9 @@ def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: 
     _, summary = _run_check(claims, db, max_age, no_assess, no_archive, save_live, wait, quiet,
                             options)
     if _wants_json(as_json):
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        _echo_json(summary.as_dict())
     else:
-        click.echo(summary.as_text())
+        _echo(summary.as_text())
 
 
 def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -261,9 +275,9 @@ def _write_reports(settings: Any, run_id: int | None, formats: tuple[str, ...],
                                          output=output, fail_on=parse_fail_on(fail_on)),
                            settings)
     if _wants_json(as_json):
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        _echo_json(result.as_dict())
     else:
-        click.echo(result.as_text())
+        _echo(result.as_text())
     if result.exit_code:
         sys.exit(int(result.exit_code))
 
@@ -288,7 +302,7 @@ def audit(claims: Path | None, db: Path | None, max_age: str | None, no_assess: 
     settings, summary = _run_check(claims, db, max_age, no_assess, no_archive, save_live, wait,
                                    quiet, options)
     if not _wants_json(as_json):
-        click.echo(summary.as_text())
+        _echo(summary.as_text())
     _write_reports(settings, summary.run_id, formats, output, fail_on, as_json)
 
 
@@ -332,7 +346,7 @@ def ack(target: str, reason: str, claims: Path | None, db: Path | None) -> None:
     from verifier.reporting import acknowledge
     from verifier.settings import load_settings
 
-    click.echo(acknowledge(target, reason, load_settings({"claims": claims, "db": db})))
+    _echo(acknowledge(target, reason, load_settings({"claims": claims, "db": db})))
 
 
 @cli.command()
@@ -352,8 +366,10 @@ def history(url: str, claims: Path | None, db: Path | None, as_json: bool | None
     from verifier.settings import load_settings
 
     timeline = url_history(url, load_settings({"claims": claims, "db": db}))
-    click.echo(json.dumps(timeline.as_dict(), ensure_ascii=False, indent=2)
-               if _wants_json(as_json) else timeline.as_text())
+    if _wants_json(as_json):
+        _echo_json(timeline.as_dict())
+    else:
+        _echo(timeline.as_text())
 
 
 @cli.command()
@@ -374,8 +390,10 @@ def runs(claims: Path | None, db: Path | None, limit: int, as_json: bool | None)
     from verifier.settings import load_settings
 
     listing = list_runs(load_settings({"claims": claims, "db": db}), limit)
-    click.echo(json.dumps(listing.as_dict(), ensure_ascii=False, indent=2)
-               if _wants_json(as_json) else listing.as_text())
+    if _wants_json(as_json):
+        _echo_json(listing.as_dict())
+    else:
+        _echo(listing.as_text())
 
 
 @cli.command()
@@ -401,7 +419,7 @@ def fix(article: Path, claims: Path | None, db: Path | None, write: bool) -> Non
     outcome = fix_article(article, load_settings({"claims": claims, "db": db}), write)
     if outcome.diff and not write:
         click.echo(outcome.diff, nl=False)
-    click.echo(outcome.summary, err=True)
+    _echo(outcome.summary, err=True)
 
 
 @cli.command("claims")
@@ -427,16 +445,16 @@ def claims_command(claims_path: Path | None, db: Path | None, run_id: int | None
     """
     from dataclasses import asdict
 
-    from verifier.reporting import list_claims
+    from verifier.reporting import list_claims, parse_statuses, parse_verdicts
     from verifier.settings import load_settings
 
-    rows = list_claims(load_settings({"claims": claims_path, "db": db}), statuses, verdicts,
-                       run_id)
+    wanted = parse_statuses(statuses), parse_verdicts(verdicts)  # before the database is read
+    rows = list_claims(load_settings({"claims": claims_path, "db": db}), *wanted, run_id)
     if _wants_json(as_json):
-        click.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        _echo_json([asdict(r) for r in rows])
         return
     for r in rows:
-        click.echo(f"{r.claim_id}\t{r.verdict or '-'}\t{r.url_state or r.status or '-'}\t"
+        _echo(f"{r.claim_id}\t{r.verdict or '-'}\t{r.url_state or r.status or '-'}\t"
                    f"{r.url or '(no URL)'}")
 
 
@@ -461,7 +479,7 @@ def prune(keep: str, claims: Path | None, db: Path | None) -> None:
         seconds = parse_duration(keep)
     except ValueError as exc:
         raise InputError(f"--keep: {exc}") from None
-    click.echo(prune_history(load_settings({"claims": claims, "db": db}), seconds))
+    _echo(prune_history(load_settings({"claims": claims, "db": db}), seconds))
 
 
 def main() -> None:

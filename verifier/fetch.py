@@ -4,24 +4,37 @@ Written policy (the link checker builds on it):
 - Limits: `concurrency` requests in flight overall, `per_host` to one host, and `host_interval`
   between the starts of two requests to one host (a domain rule may change the last two and add
   headers). Slots are taken before a request's deadline starts, so queueing never times a
-  request out, and let go during retry waits, so a slow host holds up no other host.
+  request out, and let go during retry waits, so a slow host holds up no other host. A request
+  that never reached its host (no address, connection refused) does not count against it.
 - Every request has one total deadline, `timeout`, over connect, headers and body.
 - Bodies are read up to `max_body_bytes`, counted as received and once decompressed.
 - Redirects are followed by hand: each hop is recorded and goes through the same limits.
 - Connection errors, timeouts, 5xx and 429 are retried with jittered exponential backoff; a
   Retry-After up to `retry_after_max` is honoured. DNS failures are not retried.
 - A certificate failure is tried once more unverified, to tell "bad certificate" from "gone".
+- A URL is sent as written once normalised (`urls.normalize`): never re-quoted or decoded, and
+  every URL a result names is in that one normal form, without credentials.
+- Internal addresses are refused (addresses.py): a host written as an address is judged before
+  anything is sent, and every address a socket is about to connect to is judged in the socket
+  factory, on every hop, whatever DNS said the first time. Behind a proxy the target is looked
+  up and judged here first (a name that does not resolve here is left to the proxy).
+- Credentials stay with their origin (scheme, host, port): a URL's `user:password@` becomes an
+  Authorization header for that origin only; a domain rule's headers go to the hosts it names;
+  headers a caller gives go on to another origin only when they are content negotiation.
 aiohttp is the only library whose exceptions this module sees; every outcome is a FetchResult.
 """
 
 from __future__ import annotations
 
 import asyncio
-import urllib.request
+import base64
+import contextvars
 import datetime as dt
+import errno
 import random
-import re
 import socket
+import urllib.parse
+import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,18 +45,26 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
+from verifier.addresses import AddressPolicy, refusal
 from verifier.errors import VerifierError
 from verifier.fetch_body import (
     ACCEPT_ENCODING, BodyReader, Headers, decode_text, retry_after_seconds,
 )
 from verifier.models import Redirect
 from verifier.settings import UNRESOLVABLE, DomainRule, HostOverride, Settings
+from verifier.urls import InvalidUrl, NormalizedUrl, normalize, redact
 
 Failure = Literal["timeout", "dns_error", "connection_error", "tls_error", "redirect_loop",
-                  "too_large", "invalid_url"]
+                  "too_large", "invalid_url", "refused_address"]
 FAILURES: tuple[Failure, ...] = get_args(Failure)
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_HOSTNAME = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$", re.IGNORECASE)  # after IDNA encoding
+# Connection errors that mean the host never saw the request (see FetchResult.unreachable).
+_NO_CONNECTION = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Caller headers that may follow a redirect to another origin: content negotiation only. The
+# rest (credentials, keys, cookies) stay with the origin they were given for.
+_PORTABLE_HEADERS = frozenset({"accept", "accept-language"})
+_ALLOW_HINT = "set allow-private to fetch internal addresses"
 # aiohttp's default of 8190 bytes per header line rejects real sites (long CSP, cookies, URLs).
 _LONG_LINES = 65536
 
@@ -64,6 +85,7 @@ class FetchResult:
     attempts: int = 1  # every request made: retries, redirect hops, HEAD then GET, TLS probe
     elapsed: float = 0.0  # seconds from the first attempt, time queued for slots left out
     tls_ok_unverified: bool | None = None  # for tls_error: did it answer < 400 unverified?
+    unreachable: bool = False  # no connection at all: no address, refused, or no route to it
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 
     def text(self) -> str:
@@ -104,6 +126,33 @@ class _OverrideResolver(AbstractResolver):
         await self._default.close()
 
 
+@dataclass
+class _Guard:
+    """The address rule for one request, read by the socket factory (through `_GUARD`)."""
+
+    judge: bool  # False: allow-private, an allowed endpoint, or a connection to a proxy
+    tried: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+# Set by each request for the sockets it opens; a context variable, because aiohttp opens them
+# deep inside the request's task (or in tasks copied from its context, for happy eyeballs).
+_GUARD: contextvars.ContextVar[_Guard | None] = contextvars.ContextVar("guard", default=None)
+
+
+def _open_socket(addr_info: tuple[object, ...]) -> socket.socket:
+    """aiohttp's socket factory: the last place an address is judged before connecting."""
+    family, kind, proto, _, address = addr_info
+    guard = _GUARD.get()
+    if guard is not None and guard.judge:
+        guard.tried += 1
+        why = refusal(str(address[0]))  # type: ignore[index]
+        if why is not None:
+            guard.refused.append(why)
+            raise OSError(errno.EACCES, f"refused: {why}")
+    return socket.socket(family=family, type=kind, proto=proto)  # type: ignore[arg-type]
+
+
 class _HostGate:
     """One host's share of the limits: `per_host` slots, and `interval` between starts."""
 
@@ -114,8 +163,13 @@ class _HostGate:
         self._last_start = float("-inf")
 
     @asynccontextmanager
-    async def enter(self, global_slots: asyncio.Semaphore) -> AsyncIterator[None]:
-        """Hold a host slot and a global slot, started at least `interval` after the last."""
+    async def enter(self, global_slots: asyncio.Semaphore) -> AsyncIterator[Callable[[], None]]:
+        """Hold a host slot and a global slot, started at least `interval` after the last.
+
+        Yields what to call when the request never reached the host (no address, refused):
+        the interval spares a host requests, and this one cost it nothing, so the next request
+        does not wait for it.
+        """
         async with self._slots:
             async with self._turn:
                 wait = self._last_start + self._interval - monotonic()
@@ -124,9 +178,15 @@ class _HostGate:
                 # Taken last, so no global slot idles while a host's queue waits; and under the
                 # turn lock, so the start recorded is the real one.
                 await global_slots.acquire()
-                self._last_start = monotonic()
+                before, self._last_start = self._last_start, monotonic()
+                started = self._last_start
+
+            def unreached() -> None:
+                if self._last_start == started:  # no later request has started since
+                    self._last_start = before
+
             try:
-                yield
+                yield unreached
             finally:
                 global_slots.release()
 
@@ -164,6 +224,7 @@ class _Answer:
     cert_error: bool = False
     tls_ok_unverified: bool | None = None
     location: str | None = None  # of a redirect
+    unreachable: bool = False  # no connection could be made: the host never saw the request
 
     def fail(self, failure: Failure, detail: str) -> None:
         self.failure = failure
@@ -177,20 +238,83 @@ class _Answer:
                                       and self.status != 501)
 
 
-def _parse(text: str, base: URL | None = None) -> tuple[URL | None, str]:
-    """An absolute http(s) URL aiohttp can request, or None and why it is not one."""
+@dataclass(frozen=True)
+class _Hop:
+    """One URL to request: its normal form, and the same as yarl sends it (never re-quoted)."""
+
+    normal: NormalizedUrl
+    url: URL
+
+    @property
+    def host(self) -> str:
+        return self.normal.host
+
+    @property
+    def port(self) -> int:
+        return self.normal.port or _DEFAULT_PORTS[self.normal.scheme]
+
+    def __str__(self) -> str:
+        return self.normal.url
+
+
+def _parse(text: str, base: _Hop | None = None) -> tuple[_Hop | None, str]:
+    """An absolute http(s) URL to request, or None and why it is not one.
+
+    `base` is the URL a redirect came from: `text` is then its Location, resolved against it.
+    """
+    text = text.strip()
+    if base is not None:
+        # Browsers send a Location's spaces percent-encoded; the rest is normalize's to judge.
+        try:
+            text = urllib.parse.urljoin(base.normal.url, text.replace(" ", "%20"))
+        except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+            return None, f"not a valid URL: {exc}"
+    normal = normalize(text)
+    if isinstance(normal, InvalidUrl):
+        return None, f"not a valid URL: {normal.reason}"
     try:
-        url = URL(text.strip())
-        if base is not None:
-            url = base.join(url)
-        host = url.raw_host or ""
-    except (ValueError, TypeError) as exc:
+        return _Hop(normal, URL(normal.url, encoded=True)), ""
+    except (ValueError, TypeError) as exc:  # what yarl refuses of a normalised URL
         return None, f"not a valid URL: {exc}"
-    if url.scheme not in ("http", "https"):
-        return None, f"not an absolute http(s) URL: {text!r}"
-    if not host or (":" not in host and not _HOSTNAME.match(host)):
-        return None, f"not a valid host name in {text!r}"
-    return url, ""
+
+
+def _shown(url: str, target: _Hop | None) -> str:
+    """How a result names the URL asked for: as asked, but never with its credentials."""
+    if target is not None and target.normal.userinfo:
+        return target.normal.url
+    return redact(url.strip())
+
+
+def _basic_auth(userinfo: str) -> str | None:
+    """The Authorization header of a URL's `user:password@`, None when it has none."""
+    if not userinfo:
+        return None
+    user, _, password = userinfo.partition(":")
+    pair = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")  # RFC 7617
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What one fetch asks for, and which headers each of its hops may carry."""
+
+    first: _Hop
+    headers: dict[str, str]  # the caller's, for the first hop's origin
+    authorization: str | None  # from the URL's own user:password@
+    same_host_only: bool = False
+
+    def headers_for(self, hop: _Hop, rule: DomainRule | None) -> dict[str, str]:
+        """The headers `hop` gets: its domain rule's, then the caller's and the URL's
+        credentials when it is the first hop's origin (content negotiation wherever)."""
+        headers = dict(rule.headers) if rule else {}
+        if hop.normal.origin == self.first.normal.origin:
+            headers.update(self.headers)
+            if self.authorization is not None:
+                headers["Authorization"] = self.authorization
+        else:
+            headers.update((k, v) for k, v in self.headers.items()
+                           if k.lower() in _PORTABLE_HEADERS)
+        return headers
 
 
 class Fetcher:
@@ -202,6 +326,8 @@ class Fetcher:
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
         self._gates: dict[str, _HostGate] = {}
         self._rules: dict[str, DomainRule | None] = {}  # by host, as the settings never change
+        self._policy: AddressPolicy = settings.address_policy()
+        self._resolver: _OverrideResolver | None = None
         # Read once: aiohttp's trust_env looks them (and ~/.netrc) up in a thread per request,
         # which costs more than the request itself on a fast network.
         self._proxies = urllib.request.getproxies_environment()
@@ -209,8 +335,9 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         s = self._settings
         # The limits are ours (_HostGate); a pool limit would queue requests whose deadline runs.
-        connector = aiohttp.TCPConnector(limit=0, limit_per_host=0,
-                                         resolver=_OverrideResolver(s.resolve))
+        self._resolver = _OverrideResolver(s.resolve)
+        connector = aiohttp.TCPConnector(limit=0, limit_per_host=0, resolver=self._resolver,
+                                         socket_factory=_open_socket)
         self._session = aiohttp.ClientSession(
             connector=connector,
             trust_env=False,  # proxies from the environment are applied per request above
@@ -237,31 +364,34 @@ class Fetcher:
     ) -> FetchResult:
         """Fetch `url`, following redirects (HEAD first if asked); never raises for the network.
 
-        `same_host_only` stops at a redirect to another host and answers with it: an archived
-        redirect points at the live site, which an archive lookup must not touch.
+        `headers` go to `url`'s origin (see the module's policy). `same_host_only` stops at a
+        redirect to another host and answers with it: an archived redirect points at the live
+        site, which an archive lookup must not touch.
         """
         clock = _Clock(self._settings.current_time())
         target, problem = _parse(url)
+        shown = _shown(url, target)
         if target is None:
-            answer = _Answer(url, failure="invalid_url", detail=problem)
-            return _result(url, "GET", clock, [], answer)
-        extra = dict(headers or {})
+            answer = _Answer(shown, failure="invalid_url", detail=problem)
+            return _result(shown, "GET", clock, [], answer)
+        request = _Request(target, dict(headers or {}), _basic_auth(target.normal.userinfo),
+                           same_host_only)
         if head_first:
-            head = await self._follow(url, target, "HEAD", extra, clock, same_host_only)
+            head = await self._follow(shown, request, "HEAD", clock)
             # Many servers mishandle HEAD (405, 501, 403, hangs): only a clean answer is trusted.
-            if head.failure == "dns_error" or (head.failure is None and (head.status or 0) < 400):
+            if head.failure in ("dns_error", "refused_address") or (
+                    head.failure is None and (head.status or 0) < 400):
                 return head
-        return await self._follow(url, target, "GET", extra, clock, same_host_only)
+        return await self._follow(shown, request, "GET", clock)
 
-    async def _follow(
-        self, url: str, target: URL, method: str, headers: dict[str, str], clock: _Clock,
-        same_host_only: bool = False,
-    ) -> FetchResult:
-        """Request `target` and the redirects it leads to, one recorded hop at a time."""
+    async def _follow(self, url: str, request: _Request, method: str, clock: _Clock,
+                      ) -> FetchResult:
+        """Request the target and the redirects it leads to, one recorded hop at a time."""
         hops: list[Redirect] = []
-        current = target
-        seen = {self._request_key(current)}
+        current = request.first
+        seen = {self._request_key(current.url)}
         while True:
+            headers = request.headers_for(current, self._rule_for(current.host))
             answer = await self._retrying(current, method, headers, clock)
             # Only GET's verdict is final; a HEAD that failed TLS is followed by a GET anyway.
             if answer.cert_error and method == "GET":
@@ -276,17 +406,17 @@ class Fetcher:
             following, problem = _parse(answer.location, base=current)
             if following is None:
                 answer.failure = "invalid_url"
-                answer.detail = f"redirected to {answer.location!r}: {problem}"
+                answer.detail = f"redirected to {redact(answer.location)!r}: {problem}"
             elif len(hops) > self._settings.max_redirects:
                 answer.failure = "redirect_loop"
                 answer.detail = f"more than {self._settings.max_redirects} redirects"
-            elif same_host_only and following.host != current.host:
+            elif request.same_host_only and following.host != current.host:
                 answer.detail = f"HTTP {answer.status}: redirects to another host, not followed"
-            elif self._request_key(following) in seen:
+            elif self._request_key(following.url) in seen:
                 answer.failure = "redirect_loop"
                 answer.detail = f"redirect loop: {current} sends back to {following}"
             else:
-                seen.add(self._request_key(following))
+                seen.add(self._request_key(following.url))
                 current = following
                 continue
             return _result(url, method, clock, hops, answer)
@@ -301,7 +431,7 @@ class Fetcher:
         return str(url.with_fragment(None)), cookies.output(header="", sep=";")
 
     async def _retrying(
-        self, url: URL, method: str, headers: dict[str, str], clock: _Clock
+        self, url: _Hop, method: str, headers: dict[str, str], clock: _Clock
     ) -> _Answer:
         """One hop, tried again while its failure is transient; the waits hold no slot."""
         s = self._settings
@@ -337,64 +467,108 @@ class Fetcher:
         """
         clock = _Clock(self._settings.current_time())
         target, problem = _parse(url)
+        shown = _shown(url, target)
         if target is None:
-            return _result(url, "POST", clock, [], _Answer(url, failure="invalid_url",
-                                                           detail=problem))
-        answer = await self._attempt(target, "POST", dict(headers or {}), clock, form=form)
-        return _result(url, "POST", clock, [], answer)
+            return _result(shown, "POST", clock, [], _Answer(shown, failure="invalid_url",
+                                                             detail=problem))
+        request = _Request(target, dict(headers or {}), _basic_auth(target.normal.userinfo))
+        answer = await self._attempt(target, "POST", request.headers_for(
+            target, self._rule_for(target.host)), clock, form=form)
+        return _result(shown, "POST", clock, [], answer)
 
     async def _attempt(
-        self, url: URL, method: str, headers: dict[str, str], clock: _Clock, *,
+        self, url: _Hop, method: str, headers: dict[str, str], clock: _Clock, *,
         verify: bool = True, form: Mapping[str, str] | None = None,
     ) -> _Answer:
         """One request within the deadline; its slots are taken first, so queueing is not timed."""
-        s = self._settings
         assert self._session is not None, "use Fetcher as an async context manager"
-        host = url.host or ""
-        rule = self._rule_for(host)
+        host = url.host
         answer = _Answer(str(url))
+        judge = self._policy.judges(host, url.port)
+        proxy = self._proxy_for(url.url)
+        why = self._policy.refuse_host(host, url.port)
+        if why is None and judge and proxy is not None:
+            why = await self._refuse_by_lookup(host, url.port)
+        if why is not None:
+            answer.fail("refused_address", f"not fetched: {why} ({_ALLOW_HINT})")
+            return answer
+        # A proxy is the user's choice: it is the target, not the proxy, that is judged.
+        guard = _Guard(judge and proxy is None)
+        token = _GUARD.set(guard)
         queued_from = monotonic()
-        async with self._gate(host, rule).enter(self._slots):
-            clock.start(monotonic() - queued_from)
-            try:
-                async with asyncio.timeout(s.timeout):
-                    async with self._session.request(
-                        method, url, headers={**dict(rule.headers if rule else ()), **headers},
-                        allow_redirects=False, ssl=verify, proxy=self._proxy_for(url),
-                        data=dict(form) if form is not None else None,
-                    ) as response:
-                        answer.status = response.status
-                        answer.headers = Headers(response.headers.items())
-                        answer.detail = f"HTTP {response.status}"
-                        if response.status in _REDIRECTS and "location" in answer.headers:
-                            answer.location = answer.headers["location"]
-                        elif method != "HEAD":
-                            await _read_body(response, answer, s.max_body_bytes)
-            except TimeoutError:
-                what = "complete body" if answer.status else "response"
-                answer.fail("timeout", f"no {what} within {s.timeout:g} s")
-            except aiohttp.ClientConnectorDNSError as exc:
-                answer.fail("dns_error", f"cannot resolve {host}: {exc.os_error}")
-            except aiohttp.ClientConnectorCertificateError as exc:
-                answer.cert_error = True
-                answer.fail("tls_error", f"certificate not accepted: {exc.certificate_error}")
-            except (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch) as exc:
-                answer.fail("tls_error", f"TLS failed: {exc}")
-            except aiohttp.ClientHttpProxyError as exc:
-                answer.fail("connection_error", f"the proxy refused: HTTP {exc.status}")
-            except aiohttp.ClientResponseError as exc:  # a response aiohttp cannot parse
-                answer.fail("connection_error", f"bad response: {exc.message}")
-            except (aiohttp.ClientError, OSError) as exc:
-                answer.fail("connection_error", f"connection failed: {exc or type(exc).__name__}")
-            except ValueError as exc:  # what yarl or aiohttp refuse to send (e.g. an IDNA error)
-                answer.fail("invalid_url", f"cannot request {url}: {exc}")
+        try:
+            async with self._gate(host, self._rule_for(host)).enter(self._slots) as unreached:
+                clock.start(monotonic() - queued_from)
+                await self._send(url, method, headers, answer, verify, proxy, form)
+                if answer.unreachable:
+                    unreached()
+        finally:
+            _GUARD.reset(token)
+        if guard.refused and len(guard.refused) == guard.tried and answer.status is None:
+            answer.failure = None
+            answer.fail("refused_address", f"not fetched: {guard.refused[0]} ({_ALLOW_HINT})")
         return answer
+
+    async def _send(self, url: _Hop, method: str, headers: dict[str, str], answer: _Answer,
+                    verify: bool, proxy: str | None, form: Mapping[str, str] | None) -> None:
+        """Send one request and read its answer into `answer`; every network error caught."""
+        s = self._settings
+        assert self._session is not None
+        try:
+            async with asyncio.timeout(s.timeout):
+                async with self._session.request(
+                    method, url.url, headers=headers, allow_redirects=False, ssl=verify,
+                    proxy=proxy, data=dict(form) if form is not None else None,
+                ) as response:
+                    answer.status = response.status
+                    answer.headers = Headers(response.headers.items())
+                    answer.detail = f"HTTP {response.status}"
+                    if response.status in _REDIRECTS and "location" in answer.headers:
+                        answer.location = answer.headers["location"]
+                    elif method != "HEAD":
+                        await _read_body(response, answer, s.max_body_bytes)
+        except TimeoutError:
+            what = "complete body" if answer.status else "response"
+            answer.fail("timeout", f"no {what} within {s.timeout:g} s")
+        except aiohttp.ClientConnectorDNSError as exc:
+            answer.unreachable = True
+            answer.fail("dns_error", f"cannot resolve {url.host}: {exc.os_error}")
+        except aiohttp.ClientConnectorCertificateError as exc:
+            answer.cert_error = True
+            answer.fail("tls_error", f"certificate not accepted: {exc.certificate_error}")
+        except (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch) as exc:
+            answer.fail("tls_error", f"TLS failed: {exc}")
+        except aiohttp.ClientHttpProxyError as exc:
+            answer.fail("connection_error", f"the proxy refused: HTTP {exc.status}")
+        except aiohttp.ClientResponseError as exc:  # a response aiohttp cannot parse
+            answer.fail("connection_error", f"bad response: {exc.message}")
+        except aiohttp.ClientConnectorError as exc:
+            answer.unreachable = exc.os_error.errno in _NO_CONNECTION
+            answer.fail("connection_error", f"cannot connect to {url.host}:{url.port}: "
+                                            f"{exc.os_error.strerror or exc.os_error}")
+        except (aiohttp.ClientError, OSError) as exc:
+            answer.fail("connection_error", f"connection failed: {exc or type(exc).__name__}")
+        except (ValueError, UnicodeError) as exc:  # what yarl or aiohttp refuse to send
+            answer.fail("invalid_url", f"cannot request {url}: {exc}")
+
+    async def _refuse_by_lookup(self, host: str, port: int) -> str | None:
+        """Behind a proxy: why the target's own addresses are refused, looked up here."""
+        assert self._resolver is not None
+        try:
+            found = await self._resolver.resolve(host, port, socket.AF_UNSPEC)
+        except OSError:
+            return None  # a name only the proxy knows: not ours to judge
+        for item in found:
+            why = self._policy.refuse_address(item["host"])
+            if why is not None:
+                return f"{host} resolves to {why}"
+        return None
 
     def _proxy_for(self, url: URL) -> str | None:
         """The proxy the environment names for this URL (HTTP_PROXY, HTTPS_PROXY, NO_PROXY)."""
         proxy = self._proxies.get(url.scheme)
         bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-        if proxy is None or bypass(url.host or "", self._proxies):
+        if proxy is None or bypass(url.raw_host or "", self._proxies):
             return None
         return proxy
 
@@ -440,7 +614,8 @@ def _result(
         url=url, method=method, status=answer.status, final_url=answer.url,
         redirects=tuple(hops), headers=answer.headers, body=answer.body, failure=answer.failure,
         detail=detail, attempts=clock.attempts, elapsed=clock.elapsed(),
-        tls_ok_unverified=answer.tls_ok_unverified, started_at=clock.started_at,
+        tls_ok_unverified=answer.tls_ok_unverified, unreachable=answer.unreachable,
+        started_at=clock.started_at,
     )
 
 

@@ -165,6 +165,8 @@ class CheckStatus(enum.Enum):
     INVALID_URL = "invalid_url"  # malformed, or not http(s)
     NO_URL = "no_url"  # the reference gives nothing to check
     SKIPPED = "skipped"  # ignored by a setting
+    REFUSED_ADDRESS = "refused_address"  # an internal address, not fetched (allow-private)
+    INTERNAL_ERROR = "internal_error"  # verifier itself failed on this URL: a bug, no evidence
 
     @property
     def evidence(self) -> Evidence:
@@ -199,6 +201,9 @@ _EVIDENCE: dict[CheckStatus, Evidence] = {
     CheckStatus.RATE_LIMITED: Evidence.INCONCLUSIVE,
     CheckStatus.NO_URL: Evidence.INCONCLUSIVE,
     CheckStatus.SKIPPED: Evidence.INCONCLUSIVE,
+    # Neither says anything about the page: verifier did not (or could not) ask for it.
+    CheckStatus.REFUSED_ADDRESS: Evidence.INCONCLUSIVE,
+    CheckStatus.INTERNAL_ERROR: Evidence.INCONCLUSIVE,
 }
 
 

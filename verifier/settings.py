@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from verifier import __version__
+from verifier.addresses import AddressPolicy, policy_for
 from verifier.archive_formats import (
     DEFAULT_ARCHIVES,
     ArchiveEndpoint,
@@ -161,6 +162,12 @@ class Settings:
         "comma-separated in the environment, a list in verifier.toml. The address `-` makes "
         "the host fail to resolve, without asking any DNS server (to rehearse an outage).",
         "resolve"))
+    allow_private: bool = field(default=False, metadata=_doc(
+        "Fetch internal addresses too: loopback, private, link-local, carrier-grade NAT and "
+        "other addresses that are not globally routable. Off by default: such a URL is not "
+        "fetched and gets the status `refused_address`; the hosts of `resolve` and the "
+        "configured endpoints (archives, wayback-url, doi-resolver, wikipedia-api, spn-url) "
+        "are allowed all the same, each for its own host and port.", "bool"))
     now: dt.datetime | None = field(default=None, metadata=_doc(
         "The clock: an ISO 8601 date-time used as 'now' instead of the system clock "
         "(for building histories that span days).", "datetime"))
@@ -172,6 +179,15 @@ class Settings:
             if matching:
                 return max(matching, key=lambda r: len(r.domain))
         return None
+
+    def address_policy(self) -> AddressPolicy:
+        """Which addresses requests may reach (see verifier/addresses.py)."""
+        endpoints = [self.wayback_url, self.doi_resolver, self.wikipedia_api, self.spn_url]
+        for archive in self.archive_endpoints():
+            endpoints += [u for u in (archive.cdx_url, archive.timemap_url, archive.replay_url,
+                                      archive.raw_url, archive.availability_url) if u]
+        return policy_for(self.allow_private, endpoints,
+                          [(o.host, o.port) for o in self.resolve])
 
     def archive_endpoints(self) -> tuple[ArchiveEndpoint, ...]:
         """The archives to search, in order of preference."""
@@ -368,6 +384,21 @@ def _parse_datetime(value: object) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(f"not true or false: {value!r} (write true, false, 1 or 0)")
+
+
 def _parse_str(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {value!r}")
@@ -385,6 +416,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "duration": parse_duration,
     "int": _parse_int,
     "str": _parse_str,
+    "bool": _parse_bool,
     "resolve": _parse_resolve,
     "datetime": _parse_datetime,
     "domains": _parse_domains,

@@ -30,13 +30,15 @@ class Citation:
 class Target:
     """A URL to check, with why it may not be fetched and who cites it."""
 
-    url: str  # normalised; the raw text when invalid
+    url: str  # normalised; the raw text when invalid; never with credentials
     host: str
     invalid: str | None = None  # why the URL cannot be fetched
     skip: str | None = None  # why a domain rule says not to fetch it
     paywalled: bool = False  # every citing reference marks it subscription/registration/limited
     via_doi: bool = False
     citations: tuple[Citation, ...] = ()
+    # The URL to request when it carries `user:password@` (the first citation's); else None.
+    request_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class Targets:
 @dataclass
 class _Builder:
     normal: NormalizedUrl | InvalidUrl
+    raw: str
     citations: list[Citation] = field(default_factory=list)
     paywalled: list[bool] = field(default_factory=list)
     via_doi: bool = False
@@ -81,7 +84,7 @@ def _builder(found: dict[str, _Builder], raw: str) -> _Builder:
     url, normal = keyed(raw)
     builder = found.get(url)
     if builder is None:
-        builder = found[url] = _Builder(normal)
+        builder = found[url] = _Builder(normal, raw)
     return builder
 
 
@@ -140,5 +143,6 @@ def collect(claim_set: ClaimSet, settings: Settings) -> Targets:
             paywalled=all(builder.paywalled),
             via_doi=builder.via_doi,
             citations=tuple(builder.citations),
+            request_url=builder.raw.strip() if normal.userinfo else None,
         ))
     return Targets(tuple(targets), tuple(no_url), tuple(archive_links))

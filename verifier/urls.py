@@ -14,8 +14,11 @@ Normalisation (RFC 3986 section 6.2.2, plus the http(s) scheme rules of 6.2.3):
     else decoded;
   * dot segments are removed, an empty path becomes "/", the fragment is dropped, an empty
     query ("?" alone) is dropped; the query keeps its order.
+  * `user:password@` is kept apart (`NormalizedUrl.userinfo`), never in the normal form: the
+    history and the reports never hold credentials.
 Rejected, with the reason: not http(s) (javascript:, file:, mailto:, ftp:, no scheme), no host,
-a bad host or port, whitespace or control characters inside the URL, text that is not Unicode.
+a bad host (an `xn--` label that is not valid punycode included) or port, whitespace or control
+characters inside the URL, text that is not Unicode.
 """
 
 from __future__ import annotations
@@ -59,9 +62,17 @@ class NormalizedUrl:
     port: int | None  # None for the scheme's default port
     path: str  # never empty
     query: str | None  # without the "?"; None when there is none
+    # `user:password` as written (percent-encoded), never part of `url`: credentials are sent
+    # to this URL's own origin only, and never stored or shown (see fetch.py).
+    userinfo: str = ""
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def origin(self) -> tuple[str, str, int | None]:
+        """Scheme, host and port: what credentials and a domain's headers are tied to."""
+        return self.scheme, self.host.rstrip("."), self.port
 
 
 @dataclass(frozen=True)
@@ -102,23 +113,33 @@ def normalize(text: str) -> NormalizedUrl | InvalidUrl:
         host, port = _host_and_port(hostport, scheme)
         path = _remove_dot_segments(_encode(path, _PATH_SAFE)) if path else "/"
         query = _encode(query, _QUERY_SAFE) if query else None
-        userinfo = _encode(userinfo, _USERINFO_SAFE) + "@" if userinfo else ""
+        userinfo = _encode(userinfo, _USERINFO_SAFE) if userinfo else ""
     except _Invalid as exc:
         return InvalidUrl(raw, str(exc))
-    netloc = userinfo + host + (f":{port}" if port is not None else "")
+    netloc = host + (f":{port}" if port is not None else "")
     url = f"{scheme}://{netloc}{path}" + (f"?{query}" if query is not None else "")
-    return NormalizedUrl(url, scheme, host, port, path, query)
+    return NormalizedUrl(url, scheme, host, port, path, query, userinfo)
+
+
+# The userinfo of an authority: everything up to its last "@".
+_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*:)?(//)[^/?#]*@")
+
+
+def redact(text: str) -> str:
+    """`text` with the credentials of a URL's `user:password@` replaced by `***@`."""
+    return _USERINFO.sub(r"\1\2***@", text, count=1) if "@" in text else text
 
 
 def key(raw: str) -> str:
-    """The URL as the history stores it: normalised, or as written (trimmed) when invalid."""
+    """The URL as the history stores it: normalised, or as written (trimmed) when invalid;
+    without credentials either way."""
     return keyed(raw)[0]
 
 
 def keyed(raw: str) -> tuple[str, NormalizedUrl | InvalidUrl]:
     """The URL's key in the history (see `key`) and its normal form, normalising once."""
     normal = normalize(raw)
-    return (raw.strip() if isinstance(normal, InvalidUrl) else normal.url), normal
+    return (redact(raw.strip()) if isinstance(normal, InvalidUrl) else normal.url), normal
 
 
 def host(url: str) -> str:
@@ -219,7 +240,24 @@ def _reg_name(name: str) -> str:
     labels = name[:-1].split(".") if name.endswith(".") else name.split(".")
     if len(name) > 254 or not all(_LABEL.match(label) for label in labels):
         raise _Invalid(f"bad host {name!r}")
+    for label in labels:
+        if label.startswith("xn--") and not _is_a_label(label):
+            raise _Invalid(f"host {name!r}: {label!r} is not valid punycode (IDNA)")
     return name
+
+
+def _is_a_label(label: str) -> bool:
+    """Whether an `xn--` label decodes: the check yarl (and so aiohttp) makes when sending."""
+    try:
+        idna.decode(label)
+        return True
+    except (UnicodeError, ValueError):
+        pass
+    try:
+        label.encode("ascii").decode("idna")  # IDNA 2003, yarl's fallback
+        return True
+    except UnicodeError:
+        return False
 
 
 def _encode(text: str, safe: str) -> str:
