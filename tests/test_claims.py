@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,66 @@ def test_round_trip_of_every_field(tmp_path: Path) -> None:
     (loaded,) = load_claims(path).documents
     assert loaded.claims == document.claims
     assert loaded.references == document.references
+
+
+def test_a_second_document_is_refused_at_its_dashes(tmp_path: Path) -> None:
+    """Two documents were merged, and the first one's version went unchecked."""
+    path = write(tmp_path, "version: 99\nclaims:\n  - text: One.\n---\nversion: 1\nclaims:\n"
+                           "  - text: Two.\n")
+    assert problems(path) == [
+        f"{path}:4: a second YAML document starts here; a claims file holds one document"]
+
+
+def test_a_nul_byte_is_named_with_its_line_on_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, b"version: 1\nclaims:\n  - text: \"On\x00e.\"\n")
+    with pytest.raises(ClaimsError) as caught:
+        load_claims(path)
+    assert str(caught.value) == (
+        f"{path}:3: a NUL byte (column 14): not allowed in YAML (of the control characters, "
+        "only tab and line breaks are)")
+    # After a byte-order mark and non-ASCII text the line and column are the character's own.
+    path = write(tmp_path, "\ufeffversion: 1\nclaims:\n  - text: Ünïcödé\x1b.\n".encode())
+    assert problems(path) == [
+        f"{path}:3: character U+001B (column 18): not allowed in YAML (of the control "
+        "characters, only tab and line breaks are)"]
+
+
+def test_at_most_fifty_problems_are_listed(tmp_path: Path) -> None:
+    path = write(tmp_path, "version: 1\nclaims:\n" + "  - {id: x}\n" * 120)
+    with pytest.raises(ClaimsError) as caught:
+        load_claims(path)
+    assert len(caught.value.problems) == 120
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "120 problems in claims:"
+    assert lines[1] == f"  {path}:3: claims[0]: a claim needs text"
+    assert lines[50] == f"  {path}:52: claims[49]: a claim needs text"
+    assert lines[51:] == ["  and 70 more"]
+
+
+def test_aliases_that_multiply_the_claims_are_refused(tmp_path: Path) -> None:
+    """The issue's file: one invalid claim, anchored, aliased 200 times; each copy named its
+    1,000 unknown sources again (200,000 problems). Now the expansion itself is bounded."""
+    sources = ", ".join(f"'k{i}'" for i in range(1000))
+    path = write(tmp_path, f"version: 1\nclaims:\n  - &c {{text: Bad., sources: [{sources}]}}\n"
+                 + "  - *c\n" * 200)
+    (found,) = problems(path)
+    assert found.startswith(f"{path}:14: alias *c expands the file past the limit")
+
+
+def test_a_billion_laughs_fails_fast_in_little_memory(tmp_path: Path) -> None:
+    """A synthetic alias bomb: ten levels of ten aliases, 10^10 nodes from 700 bytes."""
+    levels = ["l0: &l0 [" + ", ".join(["lol"] * 10) + "]"]
+    levels += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    text = "\n".join(["version: 1", *levels, "claims:", "  - text: A.", "    sources: *l9",
+                      "    tags: *l9"]) + "\n"
+    path = write(tmp_path, text)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ClaimsError) as caught:
+            load_claims(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(caught.value).startswith(f"{path}:5: alias *l2 expands the file past the limit")
+    assert "\n" not in str(caught.value)
+    assert peak < 5_000_000

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from verifier.claims import parse_document
-from verifier.yaml_stream import compose
+from verifier.yaml_stream import ALIAS_ALLOWANCE, Refused, compose
 
 SAMPLES = [
     "version: 1\nclaims: []\n",
@@ -80,3 +80,64 @@ def test_containers_of_the_wrong_shape_are_reported_once() -> None:
     assert [(p.line, p.field, p.message) for p in problems] == [
         (2, "references", "expected a mapping, got a list"),
         (3, "claims", "expected a list, got a mapping")]
+
+
+def laughs(levels: int, width: int = 10) -> str:
+    """A synthetic "billion laughs" file: each level is `width` aliases of the one below."""
+    lines = [f"l0: &l0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, levels)]
+    return "\n".join([*lines, f"top: *l{levels - 1}"]) + "\n"
+
+
+def expanded(node: yaml.Node) -> int:
+    """The nodes a walker visits below `node` when it follows every alias."""
+    if isinstance(node, yaml.ScalarNode):
+        return 1
+    children = [n for pair in node.value for n in pair] if isinstance(
+        node, yaml.MappingNode) else node.value
+    return 1 + sum(expanded(child) for child in children)
+
+
+def test_a_second_document_is_refused_at_its_dashes() -> None:
+    with pytest.raises(Refused) as caught:
+        compose("version: 99\nclaims: []\n---\nversion: 1\nclaims: []\n", {})
+    assert caught.value.line + 1 == 3
+    assert "second YAML document" in str(caught.value.problem)
+    # One document, opened and closed with markers, is one document.
+    root = compose("---\nversion: 1\n...\n", {})
+    assert isinstance(root, yaml.MappingNode)
+
+
+def test_an_alias_bomb_is_refused_before_it_expands() -> None:
+    """Ten levels of ten: 10^10 nodes for a walker. The composer stops at the first level
+    whose aliases take the total past what the text spells out plus the allowance: l3, ten
+    aliases of l2's 1,111 nodes."""
+    with pytest.raises(Refused) as caught:
+        compose(laughs(10), {})
+    assert caught.value.line + 1 == 4
+    assert "alias *l2 expands the file past the limit" in str(caught.value.problem)
+    # Within the allowance the same shape composes, and walks to what it expands to.
+    root = compose(laughs(3), {})
+    assert root is not None and expanded(root) > ALIAS_ALLOWANCE // 10
+
+
+def test_repeated_parts_through_aliases_are_fine() -> None:
+    """Aliases that add less than each item spells out scale with the file: here they add
+    five nodes a claim, 25,000 in all, past the allowance."""
+    count = ALIAS_ALLOWANCE // 2
+    claims = "".join(f"  - {{id: c{i}, text: Claim {i}., tags: *t, sources: *s}}\n"
+                     for i in range(count))
+    text = ("version: 1\nreferences:\n  a: {url: 'https://example.org/a'}\n"
+            "  b: {url: 'https://example.org/b'}\n"
+            "shared: {tags: &t ['citation needed'], sources: &s [a, b]}\n"
+            f"claims:\n{claims}")
+    seen: list[yaml.Node] = []
+    compose(text, {"claims": lambda _, item: seen.append(item)})
+    assert len(seen) == count
+
+
+def test_an_alias_inside_its_own_anchor_is_refused() -> None:
+    with pytest.raises(Refused) as caught:
+        compose("a: 1\nloop: &x\n  - one\n  - *x\n", {})
+    assert caught.value.line + 1 == 4
+    assert "*x stands for a collection that holds it" in str(caught.value.problem)

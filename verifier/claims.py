@@ -327,6 +327,24 @@ def _document(check: _Checker, root: yaml.Node, path: Path, built: _Builder) -> 
                     path=path)
 
 
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _unacceptable(shown: str, text: str, character: int) -> Problem:
+    """The character YAML refused (a NUL byte, a control character), at its line and column."""
+    char = chr(character)
+    name = "a NUL byte" if char == "\0" else f"character U+{character:04X}"
+    rule = "not allowed in YAML (of the control characters, only tab and line breaks are)"
+    # The reader stops at the first character it refuses, so that is this character's first
+    # occurrence (its position counts bytes in one parser, characters in the other).
+    index = text.find(char)
+    if index < 0:
+        return Problem(shown, None, "", f"{name}: {rule}")
+    column = index - text.rfind("\n", 0, index)
+    return Problem(shown, text.count("\n", 0, index) + 1, "", f"{name} (column {column}): {rule}")
+
+
 def parse_document(
     data: bytes, path: Path, display: str | None = None
 ) -> tuple[Document | None, list[Problem]]:
@@ -347,12 +365,17 @@ def parse_document(
         with collector.paused():  # a large file makes a million objects and no cycles
             root = yaml_stream.compose(
                 text, {"references": built.reference, "claims": built.claim})
+    except yaml_stream.Refused as exc:
+        return None, [Problem(shown, exc.line + 1, "", str(exc.problem))]
+    except yaml.reader.ReaderError as exc:
+        return None, [_unacceptable(shown, text, exc.character)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = mark.line + 1 if mark else None
-        return None, [Problem(shown, where, "", f"invalid YAML: {exc.problem or exc.context}")]
+        return None, [Problem(shown, where, "",
+                              f"invalid YAML: {_one_line(exc.problem or exc.context or '')}")]
     except yaml.YAMLError as exc:
-        return None, [Problem(shown, None, "", f"invalid YAML: {exc}")]
+        return None, [Problem(shown, None, "", f"invalid YAML: {_one_line(str(exc))}")]
     if root is None:
         return None, [Problem(shown, None, "", "the file holds no YAML document")]
     if not isinstance(root, yaml.MappingNode):

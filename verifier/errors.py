@@ -58,13 +58,22 @@ class Problem:
 
 
 class ClaimsError(InputError):
-    """A claims file (or several) is invalid; lists every problem, not just the first."""
+    """A claims file (or several) is invalid; carries every problem, and its message lists the
+    first MAX_LISTED of them: past that, a file is wrong throughout and more lines only bury
+    the first, which is usually the cause."""
+
+    MAX_LISTED = 50
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         count = len(problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in claims:"
-        super().__init__("\n".join([head, *(f"  {p}" for p in problems)]))
+        if count == 1:
+            super().__init__(str(problems[0]))
+            return
+        lines = [f"{count} problems in claims:", *(f"  {p}" for p in problems[:self.MAX_LISTED])]
+        if count > self.MAX_LISTED:
+            lines.append(f"  and {count - self.MAX_LISTED:,} more")
+        super().__init__("\n".join(lines))
 
 
 class SettingsError(InputError):
