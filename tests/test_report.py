@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from servers import Reply, serve
 from verifier.cli import cli
+from verifier.models import CheckStatus, UrlState, Verdict
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "verifier" / "report" /
                      "report.schema.json").read_text(encoding="utf-8"))
@@ -315,3 +316,69 @@ def test_the_json_report_of_every_kind_of_finding_fits_its_schema() -> None:
         # rendered row by row, the text is still the data's, key order included
         assert list(data) == list(json_format.data(report))
         assert data == json_format.data(report)
+
+
+def test_a_run_that_is_not_there_is_bad_input(town: Any) -> None:
+    claims, _, env, _ = town
+    assert invoke("check", str(claims), "--no-archive", "--quiet", env=env(1)).exit_code == 0
+    for command in ("report", "claims"):
+        result = invoke(command, "--claims", str(claims), "--run", "99", env=env(1))
+        assert result.exit_code == 2, result.output
+        assert result.output == (f"Error: {claims.parent / 'verifier.db'} has no run 99; its "
+                                 "latest is run 1 (`verifier runs` lists them)\n")
+    assert not (claims.parent / "reports").exists()
+
+
+def test_claims_refuses_a_status_or_verdict_it_does_not_know(town: Any) -> None:
+    claims, _, env, _ = town
+    assert invoke("check", str(claims), "--no-archive", "--quiet", env=env(1)).exit_code == 0
+    result = invoke("claims", "--claims", str(claims), "--status", "bogus", env=env(1))
+    assert result.exit_code == 2 and result.stdout == ""
+    # Every value of both enums, whatever they hold today.
+    assert result.output == (
+        f"Error: --status: unknown 'bogus'; expected a check status "
+        f"({', '.join(s.value for s in CheckStatus)}) or a URL state "
+        f"({', '.join(s.value for s in UrlState)})\n")
+    assert "(ok, redirected, " in result.output and "confirmed_dead, recovered)" in result.output
+    dashed = invoke("claims", "--claims", str(claims), "--status", "confirmed-dead", env=env(1))
+    assert dashed.exit_code == 2
+    assert "unknown 'confirmed-dead' (did you mean 'confirmed_dead'?)" in dashed.output
+    result = invoke("claims", "--claims", str(claims), "--verdict", "bogus", env=env(1))
+    assert result.exit_code == 2
+    assert result.output == (f"Error: --verdict: unknown 'bogus'; expected "
+                             f"{', '.join(v.value for v in Verdict)}\n")
+
+
+def test_claims_with_status_no_url_lists_the_references_without_one(town: Any) -> None:
+    claims, _, env, _ = town
+    assert invoke("check", str(claims), "--no-archive", "--quiet", env=env(1)).exit_code == 0
+    listed = invoke("claims", "--claims", str(claims), "--status", "no_url", "--json", env=env(1))
+    assert listed.exit_code == 0, listed.output
+    assert [(r["claim_id"], r["ref_key"]) for r in json.loads(listed.stdout)] == [
+        ("book", "book")]
+    # The report counts what cannot be read from them as unverifiable; so does the listing.
+    listed = invoke("claims", "--claims", str(claims), "--verdict", "unverifiable", "--json",
+                    env=env(1))
+    assert ("book", "book") in [(r["claim_id"], r["ref_key"]) for r in json.loads(listed.stdout)]
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "CLAIMS", "--quiet"], ["audit", "CLAIMS", "--quiet"], ["report"], ["claims"],
+    ["runs"], ["history", "https://example.org/"], ["ack", "book", "--reason", "checked"],
+    ["prune", "--keep", "1d"], ["fix", "ARTICLE"],
+])
+def test_a_database_in_a_missing_folder_is_bad_input(tmp_path: Path, command: list[str]) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIMS.replace("PORT", "9"), encoding="utf-8")
+    (tmp_path / "Article.wiki").write_text("Text.<ref>{{cite web |url=http://city.test:9/gone}}"
+                                           "</ref>\n", encoding="utf-8")
+    before = sorted(tmp_path.iterdir())
+    db = tmp_path / "missing" / "history.db"
+    args = [str(claims) if a == "CLAIMS" else str(tmp_path / "Article.wiki") if a == "ARTICLE"
+            else a for a in command]
+    if "CLAIMS" not in command:
+        args += ["--claims", str(claims)]
+    result = invoke(*args, "--db", str(db), env={"VERIFIER_RESOLVE": "city.test:9:127.0.0.1"})
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: cannot open {db}: directory {db.parent} does not exist\n"
+    assert sorted(tmp_path.iterdir()) == before  # no database, cache or reports made

@@ -20,7 +20,7 @@ import sqlite_utils
 
 from verifier import __version__
 from verifier.claims import dump_document, load_claims
-from verifier.errors import BusyError, NotADatabaseError, StoreError
+from verifier.errors import BusyError, ExitCode, InputError, NotADatabaseError, StoreError
 from verifier.models import Article, CheckStatus, Claim, ClaimSet, Document, Reference, Tag
 from verifier.schema_doc import schema_markdown
 from verifier.store import CheckRecord, CheckRow, Redirect, RunStatus, Store, UrlState
@@ -118,8 +118,10 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
 
 
 def test_open_needs_an_existing_directory(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="does not exist"):
+    """A database path in a folder that does not exist is bad input (exit 2), not a failure."""
+    with pytest.raises(InputError, match="does not exist") as caught:
         Store.open(tmp_path / "missing" / "history.db")
+    assert caught.value.exit_code == ExitCode.BAD_INPUT
     assert not (tmp_path / "missing").exists()
 
 

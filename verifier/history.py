@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from verifier.errors import InputError
 from verifier.settings import Settings
@@ -11,12 +10,6 @@ from verifier.models import CheckStatus, Passage
 from verifier.store import CheckRow, JudgementRow, LookupRow, RunRow, Store, UrlRow
 from verifier.store_assessments import passage_data
 from verifier.urls import key as url_key
-
-
-def _open_existing(path: Path) -> Store:
-    if not path.is_file():
-        raise InputError(f"no history database at {path}; run `verifier check` first")
-    return Store.open(path)
 
 
 def _when(row_time: object) -> str:
@@ -141,7 +134,7 @@ def _iso(value: object) -> str | None:
 def url_history(url: str, settings: Settings) -> Timeline:
     """Every check of one URL (matched after the checker's normalisation)."""
     key = url_key(url)
-    with _open_existing(settings.db_path()) as store:
+    with Store.open_existing(settings.db_path()) as store:
         row = store.url(key)
         if row is None:
             raise InputError(f"{url}: never checked in {store.path}")
@@ -175,5 +168,5 @@ class RunListing:
 
 
 def list_runs(settings: Settings, limit: int) -> RunListing:
-    with _open_existing(settings.db_path()) as store:
+    with Store.open_existing(settings.db_path()) as store:
         return RunListing(tuple(store.runs(limit)))

@@ -318,6 +318,7 @@ def _assess(store: Store, run_id: int, sources: list[Source], ids: dict[str, int
 
 def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
     """Check every source of the claims, record the run, and summarise what needs attention."""
+    Store.refuse_unusable(settings.db_path())
     claim_set = load_claims(settings.claims, cache=settings.cache_path())
     # The claims live as long as the run: out of the cycle collector's sight, so that its
     # passes do not rescan 100,000 claims again and again; back in it afterwards.

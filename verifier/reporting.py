@@ -8,12 +8,15 @@ sees half a report, and a render killed midway leaves the previous report intact
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from verifier import collector
 from verifier.errors import ExitCode, InputError
 from verifier.files import write_atomic
+from verifier.models import CheckStatus, UrlState, Verdict
 from verifier.report import formats
 from verifier.report.model import (
     DEFAULT_FAIL_ON,
@@ -54,6 +57,32 @@ def parse_formats(names: tuple[str, ...]) -> tuple[str, ...]:
         raise InputError(f"--format: unknown {', '.join(map(repr, unknown))}; expected "
                          f"{', '.join(known)}")
     return chosen or tuple(known)
+
+
+def parse_statuses(names: tuple[str, ...]) -> tuple[CheckStatus | UrlState, ...]:
+    """`--status` values: check statuses and URL states, spelled as the history spells them."""
+    known: dict[str, CheckStatus | UrlState] = {s.value: s for s in CheckStatus}
+    known.update({s.value: s for s in UrlState})
+    expected = (f"a check status ({', '.join(s.value for s in CheckStatus)}) or a URL state "
+                f"({', '.join(s.value for s in UrlState)})")
+    return tuple(known[n] for n in _known_names("--status", names, known, expected))
+
+
+def parse_verdicts(names: tuple[str, ...]) -> tuple[Verdict, ...]:
+    """`--verdict` values, spelled as the history spells them."""
+    known = {v.value: v for v in Verdict}
+    return tuple(known[n] for n in _known_names("--verdict", names, known, ", ".join(known)))
+
+
+def _known_names(option: str, names: tuple[str, ...], known: Collection[str],
+                 expected: str) -> tuple[str, ...]:
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        hint = difflib.get_close_matches(unknown[0], known, n=1)
+        suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise InputError(f"{option}: unknown {', '.join(map(repr, unknown))}{suffix}; expected "
+                         f"{expected}")
+    return tuple(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
@@ -99,20 +128,17 @@ def _failure_line(item: Finding | Change) -> str:
 
 
 def _open(settings: Settings) -> Store:
-    path = settings.db_path()
-    if not path.is_file():
-        raise InputError(f"no history database at {path}; run `verifier check` first")
-    return Store.open(path)
+    return Store.open_existing(settings.db_path())
 
 
 def _run_id(store: Store, wanted: int | None) -> int:
-    if wanted is not None:
-        store.run(wanted)  # raises when there is no such run
-        return wanted
     runs = store.runs(limit=1)
     if not runs:
         raise InputError(f"{store.path} has no runs yet; run `verifier check` first")
-    return runs[0].id
+    if wanted is not None and store.find_run(wanted) is None:
+        raise InputError(f"{store.path} has no run {wanted}; its latest is run {runs[0].id} "
+                         "(`verifier runs` lists them)")
+    return runs[0].id if wanted is None else wanted
 
 
 def load_report(settings: Settings, run_id: int | None = None,
@@ -156,13 +182,30 @@ def acknowledge(target: str, reason: str, settings: Settings) -> str:
            f"about {target} in run {report.run_id}"
 
 
-def list_claims(settings: Settings, statuses: tuple[str, ...], verdicts: tuple[str, ...],
-                run_id: int | None = None) -> list[Row]:
+def list_claims(settings: Settings, statuses: tuple[CheckStatus | UrlState, ...],
+                verdicts: tuple[Verdict, ...], run_id: int | None = None) -> list[Row]:
     """The latest run's claim-source rows whose status (or URL state) and verdict match."""
+    wanted_statuses = {s.value for s in statuses}
+    wanted_verdicts = {v.value for v in verdicts}
     report = load_report(settings, run_id)
     return [row for row in report.rows
-            if (not statuses or row.status in statuses or row.url_state in statuses)
-            and (not verdicts or row.verdict in verdicts)]
+            if (not statuses or not wanted_statuses.isdisjoint(_statuses(row)))
+            and (not verdicts or _verdict(row) in wanted_verdicts)]
+
+
+def _statuses(row: Row) -> tuple[str | None, ...]:
+    # A reference without a URL is never fetched, so it has no check row: its status is
+    # no_url, as the report's "References without a URL" says.
+    if row.url is None and row.ref_key is not None:
+        return (CheckStatus.NO_URL.value,)
+    return row.status, row.url_state
+
+
+def _verdict(row: Row) -> str | None:
+    # As the report counts verdicts: nothing can be read from a reference without a URL.
+    if row.verdict is None and row.url is None and row.ref_key is not None:
+        return Verdict.UNVERIFIABLE.value
+    return row.verdict
 
 
 def prune(settings: Settings, keep: float) -> str:

@@ -28,7 +28,7 @@ from sqlite_utils import Database
 from verifier import __version__, models
 from verifier.models import Redirect, UrlState
 from verifier.state import UrlHistory
-from verifier.errors import BusyError, NotADatabaseError, StoreError
+from verifier.errors import BusyError, InputError, NotADatabaseError, StoreError
 from verifier.store_rows import (
     CheckRecord,
     CheckRow,
@@ -107,14 +107,28 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
         self._db = Database(conn, execute_plugins=False)
         self._locked = False
 
+    @staticmethod
+    def refuse_unusable(path: Path) -> None:
+        """Bad input (exit 2) when no database can be at `path`: a run checks this before any
+        work, so that it does not parse its claims only to fail at the end."""
+        if not path.parent.is_dir():
+            raise InputError(f"cannot open {path}: directory {path.parent} does not exist")
+        if path.is_dir():
+            raise _not_a_database(path, "it is a directory")
+
+    @classmethod
+    def open_existing(cls, path: Path) -> Store:
+        """Open a database that must be there already (for commands that read the history)."""
+        cls.refuse_unusable(path)
+        if not path.is_file():
+            raise InputError(f"no history database at {path}; run `verifier check` first")
+        return cls.open(path)
+
     @classmethod
     def open(cls, path: Path, *, busy_timeout: float = 10.0) -> Store:
         """Open (creating if needed) the database at `path` and bring its schema up to date."""
         path = Path(path)
-        if not path.parent.is_dir():
-            raise StoreError(f"cannot open {path}: directory {path.parent} does not exist")
-        if path.is_dir():
-            raise _not_a_database(path, "it is a directory")
+        cls.refuse_unusable(path)
         try:
             # isolation_level=None: the sqlite3 module must not open transactions on its own.
             # check_same_thread=False: a run hands the store to its writer thread while the event
@@ -296,10 +310,15 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
 
     def run(self, run_id: int) -> RunRow:
         """One run, by id."""
-        rows = self._rows("SELECT * FROM runs WHERE id = ?", [run_id])
-        if not rows:
+        run = self.find_run(run_id)
+        if run is None:
             raise StoreError(f"{self.path} has no run {run_id}")
-        return run_row(rows[0])
+        return run
+
+    def find_run(self, run_id: int) -> RunRow | None:
+        """One run, by id; None when there is no such run."""
+        rows = self._rows("SELECT * FROM runs WHERE id = ?", [run_id])
+        return run_row(rows[0]) if rows else None
 
     def runs(self, limit: int | None = None) -> list[RunRow]:
         """Runs, newest first."""
