@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from verifier import __version__, claims_cache
 from verifier.claims import load_claims
 from verifier.errors import ClaimsError
+from verifier.models import SCHEMA_VERSION
 
 
 def big_claims(path: Path, count: int = 2500) -> Path:
@@ -60,3 +62,18 @@ def test_invalid_and_small_files_are_never_kept(tmp_path: Path) -> None:
     small.write_text('version: 1\nclaims:\n  - {text: "A claim."}\n', encoding="utf-8")
     load_claims(small, cache=cache)
     assert not (cache / "claims").exists()
+
+
+def test_an_entry_made_under_older_rules_is_not_read(tmp_path: Path) -> None:
+    """A large file with a second document validated before that was refused, and its entry
+    was kept; under the new rules the file is parsed again, and refused."""
+    claims = big_claims(tmp_path / "claims.yaml")
+    cache = tmp_path / "cache"
+    load_claims(claims, cache=cache)
+    (entry,) = (cache / "claims").iterdir()
+    claims.write_text(claims.read_text(encoding="utf-8") + "---\nversion: 99\nclaims: []\n",
+                      encoding="utf-8")
+    old_name = f"{claims_cache.key(claims.read_bytes())}-v{SCHEMA_VERSION}-{__version__}.json"
+    entry.rename(entry.with_name(old_name))  # as the verifier before these rules named it
+    with pytest.raises(ClaimsError, match="a second YAML document starts here"):
+        load_claims(claims, cache=cache)

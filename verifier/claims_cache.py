@@ -2,9 +2,10 @@
 unchanged 100,000-claim file reads JSON instead of parsing and validating YAML again.
 
 Policy: only files that validated cleanly and are large enough for parsing to cost time are
-kept; the key is the SHA-256 of the file's bytes with the schema and verifier versions, so an
-edited file, or a new verifier, never sees a stale entry. Like the rest of `cache/`, deleting
-it costs only time, and an entry that cannot be read is ignored.
+kept; the key is the SHA-256 of the file's bytes with the schema and verifier versions and
+the validation rules (RULES), so an edited file, or a new verifier, never sees a stale entry.
+Like the rest of `cache/`, deleting it costs only time, and an entry that cannot be read is
+ignored.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from verifier.files import write_atomic
 from verifier.models import SCHEMA_VERSION, Article, Claim, Document, Reference, Tag
 
 MIN_BYTES = 256 * 1024  # smaller files parse in a few milliseconds: not worth an entry
+# Bumped whenever validation starts refusing what it accepted (2: a second YAML document,
+# aliases past their allowance): an entry made under older rules would let such a file by.
+RULES = 2
 _DATES = ("date", "archive_date", "access_date")
 _REFERENCE_FIELDS = tuple(f.name for f in fields(Reference))
 
@@ -30,7 +34,7 @@ def key(data: bytes) -> str:
 
 
 def _entry(cache: Path, digest: str) -> Path:
-    return cache / "claims" / f"{digest}-v{SCHEMA_VERSION}-{__version__}.json"
+    return cache / "claims" / f"{digest}-v{SCHEMA_VERSION}-{__version__}-r{RULES}.json"
 
 
 def _tags(tags: tuple[Tag, ...]) -> list[Any]:
