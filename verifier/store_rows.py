@@ -17,16 +17,18 @@ from types import MappingProxyType
 from typing import Any
 
 from verifier import models
-from verifier.models import CheckStatus, Redirect, UrlState
+from verifier.models import CheckStatus, Redirect, UrlState, is_inline_url
+from verifier.urls import redact
 
 
 class RunStatus(enum.Enum):
-    """How a run stands: running until it ends one of the three other ways."""
+    """How a run stands: running until it ends one of the four other ways."""
 
     RUNNING = "running"
     COMPLETED = "completed"
     INTERRUPTED = "interrupted"  # stopped by a signal, or found abandoned by a later run
-    FAILED = "failed"
+    DEADLINE = "deadline"  # stopped by its run deadline; its summary and reports were written
+    FAILED = "failed"  # an error ended it; `reason` says which
 
     def is_finished(self) -> bool:
         return self is not RunStatus.RUNNING
@@ -79,6 +81,7 @@ class RunRow:
     settings: Mapping[str, object]
     counts: Mapping[str, int] | None
     claim_set_id: int | None
+    reason: str | None = None  # why a run that did not complete ended (one line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +176,8 @@ def claim_values(document: str, claim: models.Claim) -> dict[str, object]:
         "claim_id": claim.id,
         "text": claim.text,
         "section": claim.section,
-        "sources": to_json(list(claim.sources)),
+        # URL credentials are never stored (urls.redact): a URL is kept as written, less them.
+        "sources": to_json([redact(s) if is_inline_url(s) else s for s in claim.sources]),
         "citation_needed": int(claim.citation_needed),
         "tags": _tags_json(claim.tags),
     }
@@ -189,8 +193,8 @@ def reference_values(document: str, ref: models.Reference) -> dict[str, object]:
         "publisher": ref.publisher,
         "work": ref.work,
         "date": _date_text(ref.date),
-        "url": ref.url,
-        "archive_url": ref.archive_url,
+        "url": redact(ref.url) if ref.url else ref.url,
+        "archive_url": redact(ref.archive_url) if ref.archive_url else ref.archive_url,
         "archive_date": _date_text(ref.archive_date),
         "access_date": _date_text(ref.access_date),
         "quote": ref.quote,
@@ -250,6 +254,7 @@ def run_row(row: Mapping[str, Any]) -> RunRow:
         settings=MappingProxyType(json.loads(row["settings"])),
         counts=None if counts is None else MappingProxyType(json.loads(counts)),
         claim_set_id=row["claim_set_id"],
+        reason=row["reason"],
     )
 
 

@@ -121,13 +121,14 @@ def normalize(text: str) -> NormalizedUrl | InvalidUrl:
     return NormalizedUrl(url, scheme, host, port, path, query, userinfo)
 
 
-# The userinfo of an authority: everything up to its last "@".
-_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*:)?(//)[^/?#]*@")
+# The userinfo of an authority (after the first "//", up to its last "@"), whatever comes before
+# the "//": a scheme, a mistyped one, or nothing.
+_USERINFO = re.compile(r"^([^/?#]*//)[^/?#]*@")
 
 
 def redact(text: str) -> str:
     """`text` with the credentials of a URL's `user:password@` replaced by `***@`."""
-    return _USERINFO.sub(r"\1\2***@", text, count=1) if "@" in text else text
+    return _USERINFO.sub(r"\1***@", text, count=1) if "@" in text else text
 
 
 def key(raw: str) -> str:
