@@ -22,6 +22,15 @@ HOSTILE_TITLE = ('<script>alert("title")</script> {{cite web|url=x}} [[Category:
 HOSTILE_CLAIM = ('=1+2 <img src=x onerror=alert("claim")> ]]></failure><x> {{!}} | ~~~~ '
                  "`code` *bold* [[File:X.jpg]] \u202e")
 HOSTILE_URL = "javascript:alert('url')"
+# Every class of character that must never reach a terminal or a report raw: ANSI escapes
+# (ESC and the one-byte CSI), DEL, other C0 controls, the bidi override and isolates.
+HOSTILE_CONTROLS = ("\x1b[31mred\x1b[0m \x9b2J del\x7f nul\x00 bs\x08 cr\r "
+                    "\u202egnp.exe\u202c \u2066isolate\u2069")
+# The same strings as every view shows them (verifier.printable), tab and newline aside.
+HOSTILE_CLAIM_SHOWN = HOSTILE_CLAIM.replace("\u202e", "<U+202E>")
+HOSTILE_CONTROLS_SHOWN = ("<U+001B>[31mred<U+001B>[0m <U+009B>2J del<U+007F> nul<U+0000> "
+                          "bs<U+0008> cr<U+000D> <U+202E>gnp.exe<U+202C> "
+                          "<U+2066>isolate<U+2069>")
 
 
 def row(claim_id: str, url: str | None, **fields: object) -> Row:
@@ -81,7 +90,9 @@ def sample_report(hostile: bool = False) -> Report:
     if hostile:
         unsupported = replace(unsupported, claim=HOSTILE_CLAIM, ref_title=HOSTILE_TITLE,
                               evidence=HOSTILE_TITLE, verdict_reason=HOSTILE_CLAIM)
-        unarchived = replace(unarchived, url=HOSTILE_URL, host=None, ref_title=HOSTILE_TITLE)
+        unarchived = replace(unarchived, url=HOSTILE_URL, host=None, ref_title=HOSTILE_TITLE,
+                             claim=HOSTILE_CONTROLS, section=HOSTILE_CONTROLS,
+                             reason=HOSTILE_CONTROLS)
     rows = (unsourced, dead_copy, dead_none, unsupported, no_url, drifted, unarchived, unclear)
     findings = (
         Finding(FindingKind.CITATION_NEEDED, unsourced, "marked citation needed",

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 from conftest import require_extra
-from reports import HOSTILE_CLAIM, HOSTILE_TITLE, HOSTILE_URL, many_rows, sample_report
+from reports import (
+    HOSTILE_CLAIM_SHOWN,
+    HOSTILE_CONTROLS_SHOWN,
+    HOSTILE_TITLE,
+    HOSTILE_URL,
+    many_rows,
+    sample_report,
+)
 from selenium import webdriver
 from selenium.common.exceptions import (
     NoAlertPresentException,
@@ -179,21 +186,26 @@ def test_hostile_strings_are_shown_not_run(driver: webdriver.Chrome, tmp_path: P
     open_report(driver, tmp_path, policy=policy)
     assert_nothing_ran(driver)
     worklist = driver.find_element(By.CSS_SELECTOR, "#worklist-unsupported .claim-text")
-    assert worklist.get_property("textContent") == HOSTILE_CLAIM
+    assert worklist.get_property("textContent") == HOSTILE_CLAIM_SHOWN
     assert HOSTILE_TITLE in by_id(driver, "worklist-unsupported").text
 
     type_filter(driver, "onerror")
     wait_for_count(driver, f"1 of {TOTAL:,} rows", ["wrong-year"])
     cells = table_rows(driver)[0].find_elements(By.TAG_NAME, "td")
     assert cells[0].find_element(By.CLASS_NAME, "claim-text").get_property("textContent") \
-        == HOSTILE_CLAIM
+        == HOSTILE_CLAIM_SHOWN
     assert cells[1].get_property("textContent") == HOSTILE_TITLE
     assert_nothing_ran(driver)
 
     type_filter(driver, "fresh")  # its URL is javascript:, shown as text, not a link
     wait_for_count(driver, f"1 of {TOTAL:,} rows", ["fresh"])
-    url = table_rows(driver)[0].find_elements(By.TAG_NAME, "td")[2]
+    cells = table_rows(driver)[0].find_elements(By.TAG_NAME, "td")
+    url = cells[2]
     assert url.text == HOSTILE_URL and not url.find_elements(By.TAG_NAME, "a")
+    # Controls and bidi characters drawn by the script are shown as in every other view.
+    claim = cells[0].find_element(By.CLASS_NAME, "claim-text")
+    assert claim.get_property("textContent") == HOSTILE_CONTROLS_SHOWN
+    assert cells[3].get_attribute("title") == HOSTILE_CONTROLS_SHOWN  # the check's reason
     protocols = driver.execute_script(
         "return Array.from(document.links, (a) => a.protocol)")
     assert set(protocols) <= {"http:", "https:", "file:"}  # file: is the page's own #anchors

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import csv as stdlib_csv
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import fields, replace
+from html import escape
 
 import pytest
-from reports import HOSTILE_CLAIM, HOSTILE_TITLE, HOSTILE_URL, many_rows, row, sample_report
+from reports import (
+    HOSTILE_CLAIM_SHOWN,
+    HOSTILE_CONTROLS,
+    HOSTILE_CONTROLS_SHOWN,
+    HOSTILE_TITLE,
+    HOSTILE_URL,
+    many_rows,
+    row,
+    sample_report,
+)
 
 from verifier.report import csv, formats, junit, markdown, wikitext
 from verifier.report.model import FailOn, FindingKind, Report, Row
@@ -122,7 +133,7 @@ def test_markdown_neutralises_hostile_strings() -> None:
     for start in unescaped(text, "]("):
         assert text[start + 2:].startswith(("http://", "https://")), text[start - 40:start + 40]
     assert "<script" not in text.lower() and "<img" not in text.lower()
-    assert "\u202e" not in text
+    assert "\u202e" not in text and "&lt;U+202E&gt;" in text  # shown, in entities
     assert "javascript:alert('url')" in text  # shown, as text: no link around it
     fresh = section(text, "### Live sources no archive holds")
     assert "  - URL: javascript:alert('url')" in fresh.splitlines()
@@ -219,11 +230,11 @@ def test_csv_neutralises_formulas() -> None:
         for cell in cells:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
     by_id = {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
-    assert by_id["wrong-year"]["claim"] == "'" + HOSTILE_CLAIM
+    assert by_id["wrong-year"]["claim"] == "'" + HOSTILE_CLAIM_SHOWN
     assert by_id["wrong-year"]["ref_title"] == HOSTILE_TITLE  # starts with <: left alone
     added = by_id["'-5"]
     assert (added["claim"], added["reason"], added["verdict_reason"], added["evidence"]) == \
-        ("'@SUM(A1)", "'\tcmd", "'+1", "'\r=1")
+        ("'@SUM(A1)", "'\tcmd", "'+1", "<U+000D>=1")  # a CR is shown, so no formula
     assert added["ref_title"] == "line one\nline two, \"quoted\""
 
 
@@ -273,19 +284,50 @@ def test_junit_hostile_text_round_trips() -> None:
     text = junit.render(sample_report(hostile=True))
     case = cases(text)["wrong-year"]
     out = case.findtext("system-out") or ""
-    assert out.splitlines()[0] == "Claim: " + HOSTILE_CLAIM
+    assert out.splitlines()[0] == "Claim: " + HOSTILE_CLAIM_SHOWN
     assert "]]></failure>" in (case.findtext("failure") or "")
     assert HOSTILE_URL in (cases(text)["fresh"].findtext("system-out") or "")
 
 
-def test_junit_drops_characters_xml_forbids() -> None:
+def test_junit_shows_controls_and_drops_characters_xml_forbids() -> None:
     odd = row("odd", "http://x.test/", claim="a\x00b\x1bc\ufffed\ud800e\tf", status="ok",
               verdict="supported")
     text = junit.render(with_row(sample_report(), odd))
-    assert (cases(text)["odd"].findtext("system-out") or "").startswith("Claim: abcde\tf")
+    assert (cases(text)["odd"].findtext("system-out") or "").startswith(
+        "Claim: a<U+0000>b<U+001B>cde\tf")
 
 
-# -- all four --
+# -- all six --
+
+# What must never be written raw: C0 controls but tab and newline, DEL, C1, the bidi controls.
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("name", list(formats()))
+def test_no_control_or_bidi_character_is_written_raw(name: str) -> None:
+    text = formats()[name].render(sample_report(hostile=True))
+    if name == "csv":
+        text = text.replace("\r\n", "\n")  # RFC 4180's own line ends
+    assert not RAW.search(text), repr(RAW.findall(text))
+    if name == "json":  # data for programs: the characters kept, written as escapes
+        assert "\\u001b[31mred" in text and "\\u202egnp.exe" in text
+        data = json.loads(text)
+        assert data["rows"][6]["claim"] == HOSTILE_CONTROLS
+    elif name == "csv":
+        assert HOSTILE_CONTROLS_SHOWN in read_csv(text)[7]
+    elif name == "junit":
+        out = cases(text)["fresh"].findtext("system-out") or ""
+        assert out.splitlines()[0] == "Claim: " + HOSTILE_CONTROLS_SHOWN
+    elif name == "html":  # the worklist in entities; the table's data as JSON escapes
+        assert escape(HOSTILE_CONTROLS_SHOWN) in text
+        assert "\\u202egnp.exe" in text.split('id="rows">', 1)[1]
+    else:  # <U+XXXX>, its brackets in the format's entities
+        for shown in ("&lt;U+001B&gt;", "&lt;U+009B&gt;2J", "del&lt;U+007F&gt;",
+                      "&lt;U+202E&gt;gnp.exe&lt;U+202C&gt;", "&lt;U+2066&gt;isolate&lt;U+2069&gt;"):
+            assert shown in text, shown
+
+
+# -- the four text formats --
 
 @pytest.mark.parametrize("name", RENDERERS)
 def test_render_is_deterministic(name: str) -> None:

@@ -9,7 +9,14 @@ from dataclasses import asdict, replace
 from html import escape
 from html.parser import HTMLParser
 
-from reports import HOSTILE_CLAIM, HOSTILE_TITLE, HOSTILE_URL, many_rows, row, sample_report
+from reports import (
+    HOSTILE_CLAIM_SHOWN,
+    HOSTILE_TITLE,
+    HOSTILE_URL,
+    many_rows,
+    row,
+    sample_report,
+)
 from verifier.report import html
 from verifier.report.html_assets import FIELDS
 from verifier.report.model import ChangeKind, FindingKind, Report
@@ -121,7 +128,7 @@ def test_hostile_strings_stay_text() -> None:
     text = html.render(report)
     assert "<script>alert" not in text and "<img src=x onerror" not in text
     assert 'href="javascript:' not in text.lower()
-    assert escape(HOSTILE_CLAIM) in text and escape(HOSTILE_TITLE) in text
+    assert escape(HOSTILE_CLAIM_SHOWN) in text and escape(HOSTILE_TITLE) in text
     assert f'<span class="not-a-link">{escape(HOSTILE_URL)}</span>' in text
     page = Page(text)
     # The parser sees only the page's own elements: no script, image or link from the data.
@@ -158,6 +165,14 @@ def test_only_web_urls_become_links() -> None:
                      documents=("javascript:alert(1)", "https://wiki.test/wiki/A"))
     text = html.render(report)
     assert 'href="https://wiki.test/wiki/A"' in text and "href=\"javascript" not in text
+
+
+def test_a_link_percent_encodes_controls_and_shows_them_in_its_text() -> None:
+    report = replace(sample_report(), rows=(), findings=(), changes=(),
+                     documents=("https://wiki.test/wiki/A\u202egnp.exe\x9b",))
+    text = html.render(report)
+    assert ('<a href="https://wiki.test/wiki/A%E2%80%AEgnp.exe%C2%9B" rel="noopener noreferrer">'
+            "https://wiki.test/wiki/A&lt;U+202E&gt;gnp.exe&lt;U+009B&gt;</a>") in text
 
 
 def test_the_policy_allows_only_the_page_s_own_script_and_style() -> None:

@@ -1,9 +1,10 @@
 """Making strings from claims files and the web inert in each report format, and links safe.
 
 Everything a report shows that came from outside (claims, titles, URLs, reasons, evidence) goes
-through one function here for its format; the formats never escape by hand. Each function is a
-`str.translate` pass plus at most one regular expression, skipped when it cannot match: a
-100,000-row report calls them millions of times.
+through one function here for its format; the formats never escape by hand. Control and bidi
+characters are shown as `<U+XXXX>` (`verifier.printable`), written in the format's own escapes.
+Each function is a `str.translate` pass plus at most one regular expression, skipped when it
+cannot match: a 100,000-row report calls them millions of times.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import re
 import unicodedata
 from urllib.parse import quote
 
-# Bidirectional overrides, embeddings and isolates: one left open in a table cell or a list
-# line reverses how the rest of it reads ("Trojan source"), so the text formats drop them.
-_BIDI = {ord(c): None for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"}
+from verifier.printable import printable, table
+
 # Any line break a renderer might honour ends a table row or a list item: a space instead.
 _BREAKS = {ord(c): " " for c in "\r\n\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
-_CONTROLS = {c: None for c in (*range(0x20), 0x7F) if c not in _BREAKS}
 _SURROGATES = re.compile("[\ud800-\udfff]")  # never valid alone: no encoder accepts them
-_LINE = {**_CONTROLS, **_BREAKS, **_BIDI}
+# Other controls, and the bidi overrides, embeddings and isolates (one left open in a table
+# cell or a list line reverses how the rest of it reads: "Trojan source"), made visible.
+_LINE = {**table(), **_BREAKS}
+# The visible form in the markup formats: `<` and `>` as entities, like any others.
+_ANGLES = str.maketrans({"<": "&lt;", ">": "&gt;"})
+_LINE_ENTITIES = {**table(lambda shown: shown.translate(_ANGLES)), **_BREAKS}
 
 
 def is_web_url(url: str | None) -> bool:
@@ -33,7 +37,7 @@ def _valid(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Text for a cell or a list line: no line breaks, control or bidi characters."""
+    """Text for a cell or a list line: no line breaks; control and bidi characters shown."""
     return _valid(text.translate(_LINE)).strip()
 
 
@@ -56,7 +60,7 @@ _URL_UNSAFE = "".join(map(chr, range(0x21))) + "\x7f"
 
 # `<`, `>` and `&` as entities, so no raw tag survives even where a renderer ignores
 # backslashes; the rest as backslash escapes, which CommonMark allows on any punctuation.
-_MD = {**_LINE, **{ord(c): "\\" + c for c in "\\`*_[]|~"},
+_MD = {**_LINE_ENTITIES, **{ord(c): "\\" + c for c in "\\`*_[]|~"},
        ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 # What starts a block (heading, list, rule, quote) when it opens a line or a list item.
 _MD_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
@@ -85,7 +89,7 @@ def markdown_link(text: str, url: str | None) -> str:
 
 # Entities rather than <nowiki>: nothing in the text can close them, and they are decoded only
 # after templates, links, tables, signatures and magic words have been parsed.
-_WIKI = {**_LINE, **{ord(c): f"&#{ord(c)};" for c in "{}[]|~"},
+_WIKI = {**_LINE_ENTITIES, **{ord(c): f"&#{ord(c)};" for c in "{}[]|~"},
          ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
 # Markup made of a repeated character ('' italics, ''' bold, __NOTOC__ magic words), and what
 # makes a line a list, a definition, a heading, a rule or a table cell.
@@ -119,9 +123,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: str | int | float | bool | None) -> str | int | float:
-    """A cell no spreadsheet runs as a formula (OWASP: a leading quote); numbers stay numbers."""
+    """A cell no spreadsheet runs as a formula (OWASP: a leading quote); numbers stay numbers.
+    Tab and newline stay (a quoted cell holds them); other controls and bidi are shown."""
     if isinstance(value, str):
-        value = _valid(value.replace("\x00", "") if "\x00" in value else value)
+        value = _valid(printable(value))
         return "'" + value if value.startswith(_FORMULA_START) else value
     if value is None:
         return ""
@@ -132,10 +137,13 @@ def csv_cell(value: str | int | float | bool | None) -> str | int | float:
 
 # -- XML --
 
-# Characters XML 1.0 forbids outright: ElementTree would write them and no parser read them.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids outright that `printable` leaves: ElementTree would write them
+# and no parser read them.
+_XML_ILLEGAL = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
-    """Text ElementTree can write as parseable XML (it escapes markup itself)."""
-    return _XML_ILLEGAL.sub("", text)
+    """Text ElementTree can write as parseable XML (it escapes markup itself), controls and
+    bidi shown; tab and newline stay."""
+    text = printable(text)
+    return text if text.isascii() else _XML_ILLEGAL.sub("", text)

@@ -5,7 +5,9 @@ every reference, and a summary with a chart of URL states over the last runs.
 
 Every string in a report came from a claims file or from the web, so everything written into
 the page is escaped, only http(s) URLs become links, and a Content-Security-Policy lets the
-page run its own inline script and style (by hash) and fetch nothing at all. The table's rows
+page run its own inline script and style (by hash) and fetch nothing at all. Control and bidi
+characters are shown as `<U+XXXX>` (`verifier.printable`), and percent-encoded in a link's
+address: a browser renders a numeric entity as the character itself. The table's rows
 travel as compact JSON and the script draws one page of them at a time: 100,000 rows make
 about 13 MB of data, not 100,000 `<tr>`s.
 """
@@ -20,6 +22,8 @@ from collections.abc import Iterable
 from html import escape
 from urllib.parse import quote
 
+from verifier.printable import json_text, printable
+from verifier.printable import url as printable_url
 from verifier.report.html_assets import COLUMNS, CSS, FIELDS, JS, PAGE_SIZE, SHARED
 from verifier.report.model import Change, ChangeKind, Finding, FindingKind, Report, RunPoint
 
@@ -74,7 +78,7 @@ def render(report: Report) -> str:
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(printable(str(text)), quote=True)
 
 
 def _digest(source: str) -> str:
@@ -93,7 +97,7 @@ def _link(url: str | None, text: str | None = None) -> str:
     label = _e(url if text is None else text)
     if not is_web_url(url):
         return f'<span class="not-a-link">{label}</span>'
-    return f'<a href="{_e(url)}" rel="noopener noreferrer">{label}</a>'
+    return f'<a href="{escape(printable_url(url))}" rel="noopener noreferrer">{label}</a>'
 
 
 def _section_link(document: str, section: str | None) -> str:
@@ -271,7 +275,7 @@ def rows_json(report: Report) -> dict[str, object]:
 
 def _rows_json(report: Report) -> str:
     text = json.dumps(rows_json(report), ensure_ascii=False, separators=(",", ":"))
-    return text.translate(_JSON_SAFE)
+    return json_text(text).translate(_JSON_SAFE)
 
 
 def _summary(report: Report) -> str:

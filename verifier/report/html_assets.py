@@ -2,11 +2,14 @@
 report is one file that needs nothing else, and the package needs no data files.
 
 The script renders the table of every reference from the JSON in `<script id="rows">`, one
-page at a time. Data only ever reaches the page through `textContent`, and an `href` only
-after its scheme is checked: the strings come from claims files and from the web.
+page at a time. Data only ever reaches the page through `textContent`, with its control and
+bidi characters shown as `<U+XXXX>` (`verifier.printable`), and an `href` only after its scheme
+is checked: the strings come from claims files and from the web.
 """
 
 from __future__ import annotations
+
+from verifier.printable import HIDDEN
 
 # Columns of the reference table: the key the script renders and sorts by, and the heading.
 COLUMNS = (
@@ -127,9 +130,12 @@ JS = """
   let order = rows.map((_, i) => i), view = order, page = 0, hay = null, query = "";
 
   const fmt = (n) => String(n).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ",");
+  // Control and bidi characters as <U+XXXX>, as every view shows them (verifier.printable).
+  const shown = (v) => String(v).replace(/[__HIDDEN__]/g, (c) =>
+    "<U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + ">");
   function el(tag, text, cls) {
     const e = document.createElement(tag);
-    if (text !== null && text !== undefined) e.textContent = String(text);
+    if (text !== null && text !== undefined) e.textContent = shown(text);
     if (cls) e.className = cls;
     return e;
   }
@@ -144,7 +150,7 @@ JS = """
     const href = safeHref(url);
     const e = el(href ? "a" : "span", text === undefined ? url : text);
     if (href) { e.href = href; e.rel = "noopener noreferrer"; }
-    if (title) e.title = title;
+    if (title) e.title = shown(title);
     return e;
   }
   const token = (v) => String(v).replace(/[^A-Za-z0-9_]/g, "");
@@ -167,7 +173,7 @@ JS = """
     url: (r) => cellOf(r[F.url] === null ? el("span", "\\u2014", "muted") : link(r[F.url])),
     status(r) {
       const td = el("td", r[F.status], r[F.status] ? "s-" + token(r[F.status]) : "");
-      if (r[F.reason]) td.title = r[F.reason];
+      if (r[F.reason]) td.title = shown(r[F.reason]);
       return td;
     },
     url_state: (r) => el("td", r[F.url_state], r[F.url_state] ? "s-" + token(r[F.url_state]) : ""),
@@ -182,14 +188,14 @@ JS = """
     },
     verdict(r) {
       const td = el("td", r[F.verdict], r[F.verdict] ? "v-" + token(r[F.verdict]) : "");
-      if (r[F.verdict_reason]) td.title = r[F.verdict_reason];
+      if (r[F.verdict_reason]) td.title = shown(r[F.verdict_reason]);
       return td;
     },
   };
   function cellOf(child, title) { // title: the whole value, where the cell shows part
     const td = el("td");
     if (child) td.append(child);
-    if (title) td.title = title;
+    if (title) td.title = shown(title);
     return td;
   }
   const columns = Array.from(document.querySelectorAll("#references thead th"))
@@ -279,4 +285,4 @@ JS = """
   $("table-controls").hidden = false;
   draw();
 })();
-""".replace("__PAGE_SIZE__", str(PAGE_SIZE))
+""".replace("__PAGE_SIZE__", str(PAGE_SIZE)).replace("__HIDDEN__", HIDDEN)

@@ -1,4 +1,7 @@
-"""JSON: the whole report as data, for scripts; its shape is `report.schema.json`."""
+"""JSON: the whole report as data, for scripts; its shape is `report.schema.json`.
+
+Strings are written as they were stored; control and bidi characters as `\\uXXXX` escapes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from dataclasses import asdict, fields
 from collections.abc import Iterator
 from typing import Any
 
+from verifier.printable import json_text
 from verifier.report.model import Report, Row
 
 _ROW_FIELDS = tuple(f.name for f in fields(Row))  # flat: a row is written as it is
@@ -65,7 +69,11 @@ def render(report: Report) -> str:
 def pieces(report: Report) -> Iterator[str]:
     """The text of `render`, a row at a time: 100,000 rows are never held as text at once."""
     # One item a line would be easier to read, but 100,000 rows are read by programs.
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+    def encode(value: object) -> str:
+        return json_text(encoder.encode(value))  # no raw DEL, C1 or bidi in the text
+
     yield "{"
     for n, (key, value) in enumerate(_without_rows(report).items()):
         yield ("," if n else "") + encode(key) + ":"
