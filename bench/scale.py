@@ -444,7 +444,8 @@ def extract(ctx: Context) -> dict[str, Any]:
 
 def run_suite(config: Config, folder: Path, log: TextIO = sys.stderr) -> dict[str, Any]:
     env = clean_env({"VERIFIER_HOST_INTERVAL": "0", "VERIFIER_CONCURRENCY": str(config.concurrency),
-                     "VERIFIER_PER_HOST": str(config.per_host), "PYTHONPATH": str(REPO)})
+                     "VERIFIER_PER_HOST": str(config.per_host), "PYTHONPATH": str(REPO),
+                     "VERIFIER_ALLOW_PRIVATE": "1"})  # the simulated web is on loopback
     ctx = Context(config, folder, env, log)
     claims = folder / "claims.yaml"
     steps: list[dict[str, Any]] = []
