@@ -37,6 +37,7 @@ from verifier.models import (
     Snapshot,
     Verdict,
 )
+from verifier.printable import printable
 from verifier.progress import Progress
 from verifier.settings import Settings
 from verifier.recorder import Recorder
@@ -149,10 +150,13 @@ def _archived_text(found: LookupRow | None) -> str:
 
 
 def _one_line(text: str, width: int = 300) -> str:
-    """Reasons from servers can span lines and carry control characters: one printable line."""
+    """Reasons from servers can span lines and carry control characters: one printable line,
+    the controls and bidi characters shown (`printable`), not lost."""
+    text = " ".join(text.split())  # line breaks of every kind
     if not text.isprintable():  # most are: skip the walk over every character
-        text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return _shorten(" ".join(text.split()), width)
+        shown = "".join(ch if ch.isprintable() else " " for ch in printable(text))
+        text = " ".join(shown.split())
+    return _shorten(text, width)
 
 
 def _shorten(text: str, width: int = 90) -> str:
