@@ -502,7 +502,7 @@ class Fetcher:
             async with self._gate(host, self._rule_for(host)).enter(self._slots) as unreached:
                 clock.start(monotonic() - queued_from)
                 await self._send(url, method, headers, answer, verify, proxy, form)
-                if answer.unreachable and False:
+                if answer.unreachable:
                     unreached()
         finally:
             _GUARD.reset(token)
