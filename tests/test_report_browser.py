@@ -206,6 +206,10 @@ def test_hostile_strings_are_shown_not_run(driver: webdriver.Chrome, tmp_path: P
     claim = cells[0].find_element(By.CLASS_NAME, "claim-text")
     assert claim.get_property("textContent") == HOSTILE_CONTROLS_SHOWN
     assert cells[3].get_attribute("title") == HOSTILE_CONTROLS_SHOWN  # the check's reason
+    type_filter(driver, "no such thing")
+    wait_for_count(driver, f"0 of {TOTAL:,} rows")
+    type_filter(driver, "<U+202E>gnp.exe")  # the filter finds text as the table shows it
+    wait_for_count(driver, f"1 of {TOTAL:,} rows", ["fresh"])
     protocols = driver.execute_script(
         "return Array.from(document.links, (a) => a.protocol)")
     assert set(protocols) <= {"http:", "https:", "file:"}  # file: is the page's own #anchors

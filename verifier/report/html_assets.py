@@ -228,12 +228,12 @@ JS = """
     $("first-page").disabled = $("prev-page").disabled = page === 0;
     $("next-page").disabled = $("last-page").disabled = page >= pages - 1;
   }
-  // Every term must appear in one of the filtered fields; the haystack is built once.
+  // Every term must appear in one of the filtered fields, as shown; the haystack is built once.
   function refilter() {
     const terms = query.toLowerCase().split(/\\s+/).filter(Boolean);
     if (!terms.length) { view = order; return; }
     if (!hay) {
-      hay = rows.map((r) => FILTERED.map((i) => (r[i] === null ? "" : String(r[i])))
+      hay = rows.map((r) => FILTERED.map((i) => (r[i] === null ? "" : shown(r[i])))
                                     .join("\\u0001").toLowerCase());
     }
     view = order.filter((i) => terms.every((t) => hay[i].includes(t)));
