@@ -368,6 +368,22 @@ def test_per_host_limit_and_interval_hold_while_other_hosts_go_ahead() -> None:
     assert max(two.starts()) - min(one.starts()) < 0.15  # not queued behind the first host
 
 
+@pytest.mark.parametrize("how", ["unresolvable", "refused"])
+def test_requests_that_never_reach_a_host_cost_it_no_interval(how: str) -> None:
+    # Four at a time, an hour apart: a request that waited its turn would never end. None
+    # reaches the host, so none counts, not even against those already waiting.
+    if how == "unresolvable":
+        host, base = "dead.test", "http://dead.test"
+        extra: dict[str, Any] = {"resolve": (HostOverride(host, None, "-"),)}
+    else:
+        host, base, extra = "127.0.0.1", f"http://127.0.0.1:{closed_port()}", {}
+    settings = quick(domains=(DomainRule(host, per_host=4, host_interval=3600.0),), **extra)
+    urls = [f"{base}/{i}" for i in range(8)]
+    results = asyncio.run(asyncio.wait_for(fetch_all(urls, settings), 60))
+    failure = "dns_error" if how == "unresolvable" else "connection_error"
+    assert [(r.failure, r.unreachable) for r in results] == [(failure, True)] * 8
+
+
 def test_time_queued_for_a_slot_does_not_count_against_the_deadline() -> None:
     settings = quick(per_host=1, host_interval=0.0, timeout=1.0)
     with hostile(slow(0.5)) as server:

@@ -36,7 +36,7 @@ import socket
 import urllib.parse
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from time import monotonic
 from typing import Literal, get_args
@@ -160,30 +160,38 @@ class _HostGate:
         self._slots = asyncio.Semaphore(max(1, per_host))
         self._turn = asyncio.Lock()  # one request at a time waits out the interval
         self._interval = interval
-        self._last_start = float("-inf")
+        self._starts: list[float] = []  # the starts that count, within the last interval
+        self._given_back = asyncio.Event()  # a start stopped counting: the wait may be over
+
+    def _wait(self) -> float:
+        return max(self._starts, default=float("-inf")) + self._interval - monotonic()
 
     @asynccontextmanager
     async def enter(self, global_slots: asyncio.Semaphore) -> AsyncIterator[Callable[[], None]]:
         """Hold a host slot and a global slot, started at least `interval` after the last.
 
         Yields what to call when the request never reached the host (no address, refused):
-        the interval spares a host requests, and this one cost it nothing, so the next request
-        does not wait for it.
+        the interval spares a host requests, and this one cost it nothing, so no request waits
+        for it, not even one already waiting.
         """
         async with self._slots:
             async with self._turn:
-                wait = self._last_start + self._interval - monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                while (wait := self._wait()) > 0:
+                    self._given_back.clear()
+                    with suppress(TimeoutError):
+                        async with asyncio.timeout(wait):
+                            await self._given_back.wait()
                 # Taken last, so no global slot idles while a host's queue waits; and under the
                 # turn lock, so the start recorded is the real one.
                 await global_slots.acquire()
-                before, self._last_start = self._last_start, monotonic()
-                started = self._last_start
+                started = monotonic()
+                self._starts = [s for s in self._starts if s > started - self._interval]
+                self._starts.append(started)
 
             def unreached() -> None:
-                if self._last_start == started:  # no later request has started since
-                    self._last_start = before
+                if started in self._starts:
+                    self._starts.remove(started)
+                    self._given_back.set()
 
             try:
                 yield unreached
