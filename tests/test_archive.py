@@ -16,11 +16,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from hostile import Conn, hostile
+from hostile import Conn, closed_port, hostile
 from ia_server import KEYS, SAVED_AT, IACapture, ia_server
 from verifier.archive import (
-    ArchiveEndpoint, SavePolling, check_archive_url, choose, lookup, save_page_now,
-    wayback_endpoint,
+    ArchiveEndpoint, SavePolling, UnreachableArchives, check_archive_url, choose, lookup,
+    save_page_now, wayback_endpoint,
 )
 from verifier.archive_formats import (
     ArchiveFormatError, Capture, error_page_marker, parse_availability, parse_cdx, parse_links,
@@ -28,7 +28,7 @@ from verifier.archive_formats import (
 )
 from verifier.fetch import Fetcher
 from verifier.models import LookupOutcome, Snapshot
-from verifier.settings import Settings
+from verifier.settings import DomainRule, HostOverride, Settings
 
 QUICK = Settings(allow_private=True, timeout=1.0, connect_timeout=1.0, retries=0, retry_backoff=0.05,
                  host_interval=0.0, per_host=4)
@@ -474,3 +474,176 @@ def test_save_page_now_stops_polling_within_its_bounds() -> None:
         result = save(server, poll=SavePolling(interval=0.05, polls=3, max_wait=5.0))
     assert result.status == "pending" and result.snapshot_url is None
     assert len(server.asked("/save/status/")) == 3
+
+
+# --- archives that cannot be reached -----------------------------------------------------------------
+
+PAGES = [f"http://example.org/page-{n}" for n in range(5)]
+HELD = [IACapture(url, "20200920101010") for url in PAGES[:3]]  # the live archive has 3 of 5
+GIVEN_UP = "could not be asked: dead unreachable (not proof of absence)"
+# A pace no test could wait out: a lookup that waited its turn would never end.
+FOREVER = 3600.0
+
+
+def unresolvable(*hosts: str, **changes: Any) -> Settings:
+    """QUICK with `hosts` failing to resolve (no DNS asked), each paced one request an hour."""
+    return replace(QUICK, resolve=tuple(HostOverride(h, None, "-") for h in hosts),
+                   domains=tuple(DomainRule(h, per_host=1, host_interval=FOREVER)
+                                 for h in hosts), **changes)
+
+
+def dead_at(base: str, name: str = "dead") -> ArchiveEndpoint:
+    """A Wayback-style archive at `base`, without the availability fallback: one request a
+    lookup, so that requests can be counted."""
+    return wayback_endpoint(base, None, name=name)
+
+
+def look_up_all(settings: Settings, archives: list[ArchiveEndpoint],
+                outages: UnreachableArchives, urls: list[str] = PAGES,
+                together: bool = False) -> list[Any]:
+    """Look every URL up with one record of outages, one after another or all at once; a
+    minute at most, which only a lookup waiting out the dead archive's pace would take."""
+    async def each(f: Fetcher) -> list[Any]:
+        if together:
+            return list(await asyncio.gather(*(lookup(f, u, None, archives, outages=outages)
+                                               for u in urls)))
+        return [await lookup(f, u, None, archives, outages=outages) for u in urls]
+
+    return run(lambda f: asyncio.wait_for(each(f), 60), settings)  # type: ignore[no-any-return]
+
+
+def test_an_archive_whose_host_does_not_resolve_is_given_up_at_once() -> None:
+    outages = UnreachableArchives()
+    with ia_server(HELD) as live:
+        results = look_up_all(unresolvable("dead.test"), [dead_at("http://dead.test"), ia(live)],
+                              outages, together=True)
+        asked_live = len(live.asked("/cdx/search/cdx"))
+    (outage,) = outages.outages()
+    assert outage.archive == "dead" and "cannot resolve dead.test" in outage.reason
+    # The live archive's copies are found all the same, each lookup asking it once.
+    assert [r.outcome for r in results] == [LookupOutcome.FOUND] * 3 + [LookupOutcome.FAILED] * 2
+    assert all(r.snapshot.archive == "wayback" for r in results[:3])
+    assert asked_live == 5
+    # Never "no snapshot": the dead archive was not asked, which proves nothing.
+    assert [r.why for r in results[3:]] == [GIVEN_UP] * 2
+    assert all(r.unanswered == ("dead",) for r in results)
+    assert "cannot resolve dead.test" in results[0].notes[0]
+    assert all(r.notes[0] in ("dead: lookup failed: could not be asked: dead unreachable",
+                              results[0].notes[0]) for r in results)
+
+
+def test_an_archive_that_refuses_connections_is_asked_once() -> None:
+    outages = UnreachableArchives()
+    with ia_server(HELD) as live:
+        results = look_up_all(QUICK, [dead_at(f"http://127.0.0.1:{closed_port()}"), ia(live)],
+                              outages)
+    (outage,) = outages.outages()
+    assert outage.archive == "dead" and outage.reason.startswith("CDX: ")
+    assert results[0].notes[0] == f"dead: lookup failed: {outage.reason}"
+    # Given up by the first lookup: the four after it sent it nothing.
+    assert [r.notes[0] for r in results[1:]] == [
+        "dead: lookup failed: could not be asked: dead unreachable"] * 4
+    assert [r.outcome for r in results] == [LookupOutcome.FOUND] * 3 + [LookupOutcome.FAILED] * 2
+    assert [r.why for r in results[3:]] == [GIVEN_UP] * 2
+
+
+def test_an_archive_that_fails_three_lookups_in_a_row_is_asked_no_more() -> None:
+    outages = UnreachableArchives()
+    with ia_server(HELD) as live, ia_server([], host="127.0.0.5", modes={"cdx": "503"}) as down:
+        results = look_up_all(QUICK, [dead_at(down.base), ia(live)], outages,
+                              urls=PAGES[3:] + PAGES)  # the first two found nowhere
+        asked_down = len(down.asked("/cdx/search/cdx"))
+    assert asked_down == 3
+    (outage,) = outages.outages()
+    assert outage.reason == "3 lookups in a row failed, the last: CDX: HTTP 503"
+    # The first two failures were ordinary; the third gave the archive up, and it counts as
+    # unreachable as much as the lookups after it.
+    assert results[0].why == ("no verified snapshot, and dead could not be asked fully: not "
+                              "proof of absence")
+    assert "HTTP 503" in results[2].notes[0]
+    assert [r.notes[0] for r in results[3:]] == [
+        "dead: lookup failed: could not be asked: dead unreachable"] * 4
+    assert [r.outcome for r in results[2:5]] == [LookupOutcome.FOUND] * 3
+    assert [r.why for r in results[5:]] == [GIVEN_UP] * 2
+    assert all(r.unanswered == ("dead",) for r in results)
+
+
+def test_lookups_waiting_on_an_archive_are_cut_short_when_it_is_given_up() -> None:
+    # Three requests at a time to a server that never answers: the first three time out and
+    # give it up; the three behind them, in flight or queued, end then, not a timeout later.
+    outages = UnreachableArchives()
+    with hostile(never_answer, host="127.0.0.6") as silent:
+        settings = replace(QUICK, domains=(DomainRule(silent.host, per_host=3),))
+        results = look_up_all(settings, [dead_at(silent.base, "silent")], outages,
+                              urls=[*PAGES, PAGE], together=True)
+    assert [o.archive for o in outages.outages()] == ["silent"]
+    assert [r.notes[0] for r in results] == [
+        "silent: lookup failed: CDX: no response within 1 s"] * 3 + [
+        "silent: lookup failed: could not be asked: silent unreachable"] * 3
+    assert all(r.outcome is LookupOutcome.FAILED for r in results)
+
+
+def test_a_clean_answer_starts_the_count_of_failures_again() -> None:
+    outages = UnreachableArchives()
+    with ia_server(HELD, modes={"cdx": "503"}, times={"cdx": 2}) as flaky:
+        first = look_up_all(QUICK, [dead_at(flaky.base, "flaky")], outages, urls=PAGES[:3])
+        flaky.times["cdx"] = 2  # two more failures, then answers again
+        second = look_up_all(QUICK, [dead_at(flaky.base, "flaky")], outages, urls=PAGES[:3])
+        asked = len(flaky.asked("/cdx/search/cdx"))
+    assert outages.outages() == ()
+    assert asked == 6
+    assert [r.outcome for r in first + second] == [LookupOutcome.FAILED] * 2 + [
+        LookupOutcome.FOUND] + [LookupOutcome.FAILED] * 2 + [LookupOutcome.FOUND]
+
+
+@pytest.mark.parametrize("how", ["unresolvable", "refused"])
+def test_a_request_that_never_reached_the_archive_costs_it_no_turn(how: str) -> None:
+    # Two archives on one host paced an hour apart: the second's request waits for nothing
+    # when the first's never reached the host, though only the first is given up.
+    if how == "unresolvable":
+        settings, base = unresolvable("dead.test"), "http://dead.test"
+    else:
+        port = closed_port()
+        settings = replace(QUICK, domains=(DomainRule("127.0.0.1", per_host=1,
+                                                      host_interval=FOREVER),))
+        base = f"http://127.0.0.1:{port}"
+    archives = [dead_at(f"{base}/one", "one"), dead_at(f"{base}/two", "two")]
+    outages = UnreachableArchives()
+    (result,) = look_up_all(settings, archives, outages, urls=[PAGE])
+    assert [o.archive for o in outages.outages()] == ["one", "two"]
+    assert result.outcome is LookupOutcome.FAILED and result.unanswered == ("one", "two")
+    assert result.why == "could not be asked: one, two unreachable (not proof of absence)"
+
+
+def test_archive_links_to_an_unreachable_archive_are_checked_once() -> None:
+    outages = UnreachableArchives()
+    links = [f"http://elsewhere.test/web/2020092{n}000000/{PAGE}" for n in range(3)]
+    configured = f"http://dead.test/web/20200920101010/{PAGE}"
+    archives = [dead_at("http://dead.test")]
+
+    async def main(f: Fetcher) -> list[Any]:
+        await lookup(f, PAGE, None, archives, outages=outages)  # gives "dead" up
+        return [await check_archive_url(f, link, None, archives, outages=outages)
+                for link in [*links, configured]]
+
+    first, *rest, of_dead = run(main, unresolvable("elsewhere.test", "dead.test"))
+    assert first.inconclusive and "cannot resolve elsewhere.test" in first.problem
+    assert [(r.ok, r.inconclusive, r.problem) for r in rest] == [
+        (False, True, "could not be asked: elsewhere.test unreachable")] * 2
+    assert rest[0].captured_at == at(2020, 9, 21)  # read from the link itself
+    # A link into a configured archive goes by the archive's name, given up by the lookups.
+    assert (of_dead.inconclusive, of_dead.problem) == (True, "could not be asked: dead unreachable")
+    assert [o.archive for o in outages.outages()] == ["dead", "elsewhere.test"]
+
+
+def test_save_page_now_out_of_reach_is_tried_once() -> None:
+    outages = UnreachableArchives()
+    spn = f"http://127.0.0.1:{closed_port()}/save"
+
+    async def main(f: Fetcher) -> list[Any]:
+        return [await save_page_now(f, url, KEYS, spn, QUICK_POLL, outages) for url in PAGES[:3]]
+
+    first, *rest = run(main)
+    assert first.status == "failed" and first.detail.startswith("save request: ")
+    assert [(r.status, r.detail) for r in rest] == [
+        ("failed", "could not be asked: Save Page Now unreachable")] * 2

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+from contextlib import ExitStack, closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from archive_server import Capture, pywb_archive
+from hostile import closed_port
+from ia_server import ia_server
 from servers import Reply, serve
 from verifier.cli import cli
 
@@ -124,7 +129,8 @@ def test_a_hanging_archive_does_not_stall_the_run(tmp_path: Path) -> None:
         listener.close()
     assert took < 8
     (failing,) = summary["failing"]  # type: ignore[misc]
-    assert failing["archived"].startswith("the archives could not be asked")
+    assert failing["archived"] == ("no verified snapshot, and stuck could not be asked fully: "
+                                   "not proof of absence")
 
 
 def test_archive_links_the_references_give_are_checked(tmp_path: Path) -> None:
@@ -205,3 +211,86 @@ def test_a_source_that_dies_between_runs_keeps_the_copy_found_while_it_lived(
     text = history.stdout
     assert "archive lookups:" in text and "found (anchor 2021-06-15)" in text
     assert "local-memento, captured 2021-05-01 09:00:00" in text
+
+
+def dead_archive(how: str, stack: ExitStack) -> tuple[dict[str, str], dict[str, str], Any]:
+    """An archive that cannot be reached, `how`: its configuration, the settings it needs, and
+    the server it runs on (None when nothing listens)."""
+    if how == "unresolvable":
+        base, env, server = "http://dead.test", {"VERIFIER_RESOLVE": "dead.test:-"}, None
+    elif how == "refused":
+        base, env, server = f"http://127.0.0.1:{closed_port()}", {}, None
+    else:  # "503": it answers, but only with errors
+        server = stack.enter_context(ia_server([], host="127.0.0.11", modes={"cdx": "503"}))
+        base, env = server.base, {}
+    return {"name": "dead", "kind": "wayback", "cdx_url": f"{base}/cdx/search/cdx",
+            "replay_url": f"{base}/web/{{timestamp}}/{{url}}"}, env, server
+
+
+def lookups_by_run(database: str) -> dict[int, list[tuple[str, str, str, list[str]]]]:
+    """Each run's lookups, in order: (URL, outcome, why, notes), as the database holds them."""
+    with closing(sqlite3.connect(database)) as db:
+        rows = db.execute("SELECT run_id, url, outcome, why, notes FROM archive_lookups JOIN urls"
+                          " ON urls.id = url_id ORDER BY archive_lookups.id").fetchall()
+    runs: dict[int, list[tuple[str, str, str, list[str]]]] = {}
+    for run_id, url, outcome, why, notes in rows:
+        runs.setdefault(run_id, []).append((url, outcome, why, json.loads(notes)))
+    return runs
+
+
+@pytest.mark.parametrize("how", ["unresolvable", "refused", "503"])
+def test_an_unreachable_archive_is_given_up_for_the_run_and_asked_again_next_run(
+        tmp_path: Path, how: str) -> None:
+    reports = [f"http://gone.test/report-{n}" for n in range(5)]
+    captures = [Capture(url, at("2020-09-20T08:00:00"), body=page(f"report {n}"))
+                for n, url in enumerate(reports[3:], start=3)]  # the live archive holds two
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("version: 1\nreferences:\n" + "".join(
+        f'  "{n}": {{url: "{url}", access_date: 2020-09-24}}\n' for n, url in enumerate(reports))
+        + "claims:\n" + "".join(f'  - {{id: c{n}, text: "Claim {n}.", sources: ["{n}"]}}\n'
+                                for n in range(5)), encoding="utf-8")
+    with ExitStack() as stack:
+        dead, dead_env, server = dead_archive(how, stack)
+        live = stack.enter_context(pywb_archive(captures, tmp_path))
+        env = {
+            "VERIFIER_ARCHIVES": json.dumps(
+                [dead, {"name": "local", "pywb": f"{live.base}/{live.collection}"}]),
+            "VERIFIER_RESOLVE": ",".join(["gone.test:-", *dead_env.values()]),
+            "VERIFIER_NOW": "2026-01-01T00:00:00Z", "VERIFIER_TIMEOUT": "5s",
+            "VERIFIER_RETRIES": "0", "VERIFIER_HOST_INTERVAL": "0",
+            "VERIFIER_CONCURRENCY": "1",  # one lookup at a time: the dead archive's count is exact
+        }
+        first = CliRunner().invoke(cli, ["check", str(claims), "--no-json", "--quiet"], env=env)
+        asked_first = len(server.asked("/cdx/search/cdx")) if server else None
+        # A day later, well within archive-expiry: the lookups the outage spoilt are asked again.
+        second = run_check(claims, {**env, "VERIFIER_NOW": "2026-01-02T00:00:00Z"})
+        asked_second = len(server.asked("/cdx/search/cdx")) if server else None
+
+    assert first.exit_code == 0, first.stderr
+    text = first.stdout.splitlines()
+    assert text[1] == "  unreachable archives (given up for this run, asked again next run):"
+    assert text[2].startswith("    dead: ") and text[3].startswith("  statuses: ")
+    assert first.stdout.count("unreachable archives") == 1
+    assert list(second["unreachable_archives"]) == ["dead"]  # type: ignore[call-overload]
+
+    runs = lookups_by_run(str(second["database"]))
+    one, two = runs[1], runs[2]
+    # Run 1 asked the dead archive until it gave it up: at once when nothing connects, after
+    # three failed lookups when it answers 503; after that, no request, no turn waited.
+    tries = 1 if how in ("unresolvable", "refused") else 3
+    if server is not None:
+        assert (asked_first, asked_second) == (3, 6)
+    given_up = "dead: lookup failed: could not be asked: dead unreachable"
+    dead_notes = [notes[0] for _, _, _, notes in one]
+    assert dead_notes[tries:] == [given_up] * (5 - tries)
+    assert all(note != given_up for note in dead_notes[:tries])
+    # The live archive's copies are found all the same; the rest failed, never "no snapshot".
+    assert [(url, outcome) for url, outcome, _, _ in one] == [
+        (url, "failed") for url in reports[:3]] + [(url, "found") for url in reports[3:]]
+    assert one[2][2] == "could not be asked: dead unreachable (not proof of absence)"
+    # Run 2 asked again the three URLs with no copy yet, not the two found.
+    assert [url for url, _, _, _ in two] == reports[:3]
+    assert all(outcome == "failed" for _, outcome, _, _ in two)
+    failing = {line["url"]: line["archived"] for line in second["failing"]}  # type: ignore[attr-defined]
+    assert "local, captured 2020-09-20" in failing[reports[3]]
+    assert failing[reports[2]] == "could not be asked: dead unreachable (not proof of absence)"

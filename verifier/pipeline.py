@@ -21,7 +21,7 @@ from verifier.extract import detect_format, extract_article
 from verifier.extract.merge import merge
 from verifier.files import write_atomic
 from verifier.cache import BodyCache
-from verifier.archive import ArchiveLinkCheck, ArchiveLookup, SaveResult
+from verifier.archive import ArchiveLinkCheck, ArchiveLookup, SaveResult, UnreachableArchives
 from verifier.archiving import ArchiveJob, check_links, find_copies, plan, save_live
 from verifier.assessing import Pair, Source, assess_sources, due
 from verifier.checker import check_targets
@@ -146,7 +146,7 @@ def _archived_text(found: LookupRow | None) -> str:
         return f"{found.snapshot.archive}, captured {when}: {found.snapshot.replay_url}"
     if found.outcome is LookupOutcome.NO_SNAPSHOT:
         return "no copy found in any archive"
-    return "the archives could not be asked: " + _one_line(found.why or "lookup failed")
+    return _one_line(found.why or "the archives could not be asked")
 
 
 def _one_line(text: str, width: int = 300) -> str:
@@ -217,18 +217,22 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
     url_ids = list(ids.values())
     jobs = plan(targets.urls, ids, store.url_rows(url_ids), _anchors(targets, claim_set),
                 store.latest_lookups(url_ids), settings.current_time(),
-                dt.timedelta(seconds=settings.archive_expiry))
+                dt.timedelta(seconds=settings.archive_expiry), store.outages_by_run())
     counts: Counter[str] = Counter()
     unarchived: list[str] = []
+    # One for every stage below: an archive given up as unreachable is not asked again this run.
+    outages = UnreachableArchives(lambda outage: store.record_outage(
+        run_id, outage.archive, settings.current_time(), outage.reason))
 
     def record(job: ArchiveJob, found: ArchiveLookup) -> None:
         store.record_lookup(run_id, job.url_id, settings.current_time(), found.outcome,
-                            job.anchor, found.snapshot, found.why, found.notes)
+                            job.anchor, found.snapshot, found.why, found.notes,
+                            found.unanswered)
         counts["archive_lookups"] += 1
         if found.outcome is LookupOutcome.NO_SNAPSHOT:
             unarchived.append(job.url)
 
-    finished = _until_signal(lambda: find_copies(jobs, settings, record))
+    finished = _until_signal(lambda: find_copies(jobs, settings, record, outages))
     if not finished:
         return finished, counts
 
@@ -244,7 +248,8 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
         store.record_archive_link(run_id, link.url, settings.current_time(), result.ok,
                                   result.inconclusive, result.captured_at, result.problem)
 
-    finished = _until_signal(lambda: check_links(list(due.values()), settings, record_link))
+    finished = _until_signal(lambda: check_links(list(due.values()), settings, record_link,
+                                                 outages))
     if not finished or save_credentials is None:
         return finished, counts
 
@@ -260,7 +265,8 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
             store.record_lookup(run_id, ids[url], now, LookupOutcome.FOUND, None, snapshot,
                                 f"saved on request: {saved.detail}", [saved.detail])
 
-    return _until_signal(lambda: save_live(live, settings, save_credentials, record_save)), counts
+    return _until_signal(lambda: save_live(live, settings, save_credentials, record_save,
+                                           outages)), counts
 
 
 def _versions(store: Store, set_id: int, claim_set: ClaimSet) -> dict[tuple[str, str], int]:
@@ -455,6 +461,8 @@ def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Target
         archive_now=tuple(archive_now), archive_links_to_fix=links_to_fix,
         strikes_to_confirm=settings.dead_strikes, days_to_confirm=settings.dead_after / 86400,
         by_verdict=by_verdict, unsupported=unsupported, drifted=drifted,
+        unreachable_archives={archive: _one_line(reason)
+                              for archive, reason in store.outages(run_id).items()},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ class LookupRow:
     run_id: int | None
     snapshot_id: int | None = None
     snapshot_body: str | None = None  # SHA-256 of the snapshot's bytes, once they were read
+    unanswered: tuple[str, ...] = ()  # archives that could not be asked fully
 
 
 def _snapshot(row: dict[str, Any]) -> Snapshot | None:
@@ -43,6 +45,7 @@ def _lookup(row: dict[str, Any]) -> LookupRow:
         anchor_date=dt.date.fromisoformat(row["anchor_date"]) if row["anchor_date"] else None,
         snapshot=_snapshot(row), why=row["why"], run_id=row["run_id"],
         snapshot_id=row["snapshot_id"], snapshot_body=row["body_sha256"],
+        unanswered=tuple(json.loads(row["unanswered"])),
     )
 
 
@@ -61,9 +64,10 @@ class ArchiveHistory(StorePart):
     def record_lookup(
         self, run_id: int | None, url_id: int, at: dt.datetime, outcome: LookupOutcome,
         anchor: dt.date | None, snapshot: Snapshot | None, why: str | None,
-        notes: Sequence[str],
+        notes: Sequence[str], unanswered: Sequence[str] = (),
     ) -> int:
-        """Store one lookup, and the snapshot it chose (once per URL and snapshot address)."""
+        """Store one lookup, and the snapshot it chose (once per URL and snapshot address);
+        `unanswered`: the archives that could not be asked fully."""
         with self.write(), self._sql_errors(f"record an archive lookup of URL {url_id}"):
             snapshot_id = None
             if snapshot is not None:
@@ -81,9 +85,10 @@ class ArchiveHistory(StorePart):
                     [url_id, snapshot.replay_url]).fetchone()[0]
             cursor = self._db.execute(
                 "INSERT INTO archive_lookups (url_id, run_id, looked_up_at, outcome, anchor_date,"
-                " snapshot_id, why, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " snapshot_id, why, notes, unanswered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [url_id, run_id, timestamp(at), outcome.value,
-                 anchor.isoformat() if anchor else None, snapshot_id, why, to_json(list(notes))],
+                 anchor.isoformat() if anchor else None, snapshot_id, why, to_json(list(notes)),
+                 to_json(list(unanswered))],
             )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -106,6 +111,27 @@ class ArchiveHistory(StorePart):
             elif lookup.outcome is LookupOutcome.FOUND:
                 found[lookup.url_id] = lookup
         return found
+
+    def record_outage(self, run_id: int, archive: str, at: dt.datetime, reason: str) -> None:
+        """Note that run `run_id` gave `archive` up as unreachable (once per run and archive)."""
+        with self.write(), self._sql_errors(f"record that {archive} could not be reached"):
+            self._db.execute(
+                "INSERT INTO archive_outages (run_id, archive, noticed_at, reason)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (run_id, archive) DO NOTHING",
+                [run_id, archive, timestamp(at), reason])
+
+    def outages(self, run_id: int) -> dict[str, str]:
+        """The archives run `run_id` gave up on as unreachable, in that order: name -> why."""
+        rows = self._rows("SELECT archive, reason FROM archive_outages WHERE run_id = ?"
+                          " ORDER BY noticed_at, rowid", [run_id])
+        return {row["archive"]: row["reason"] for row in rows}
+
+    def outages_by_run(self) -> dict[int, frozenset[str]]:
+        """Every run's archives given up as unreachable (a few rows a run at most)."""
+        runs: dict[int, set[str]] = {}
+        for row in self._rows("SELECT run_id, archive FROM archive_outages"):
+            runs.setdefault(row["run_id"], set()).add(row["archive"])
+        return {run_id: frozenset(names) for run_id, names in runs.items()}
 
     def set_snapshot_body(self, snapshot_id: int, body_sha256: str) -> None:
         """Note the bytes of an archived copy once read: a snapshot never changes."""

@@ -327,10 +327,29 @@ def m009_claim_set_sources(db: Database) -> None:
     _run_all(db, _M009)
 
 
+_M010 = (
+    # A failed lookup is asked again at the next run, not after the expiry, when an archive it
+    # could not ask was given up as unreachable by its run: the outage decided it, not the URL.
+    "ALTER TABLE archive_lookups ADD COLUMN unanswered TEXT NOT NULL DEFAULT '[]'",
+    """CREATE TABLE archive_outages (
+   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+   archive TEXT NOT NULL,
+   noticed_at TEXT NOT NULL,
+   reason TEXT NOT NULL,
+   PRIMARY KEY (run_id, archive)
+)""",
+)
+
+
+def m010_archive_outages(db: Database) -> None:
+    """The archives each run gave up on as unreachable, and the archives each lookup missed."""
+    _run_all(db, _M010)
+
+
 _ORDER: tuple[Callable[[Database], None], ...] = (
     m001_initial, m002_archives_and_assessments, m003_check_outcomes, m004_archive_lookups,
     m005_archive_link_checks, m006_texts, m007_readings_and_assessments, m008_acks,
-    m009_claim_set_sources,
+    m009_claim_set_sources, m010_archive_outages,
 )
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
@@ -486,6 +505,19 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         snapshot_id="The snapshot chosen, when found.",
         why="Why that snapshot was chosen, in words.",
         notes="What each archive answered (JSON list of text).",
+        unanswered="The archives that could not be asked fully (JSON list of names). A failed "
+                   "lookup is asked again next run when one of them is among the archives its "
+                   "run gave up on (`archive_outages`).",
+    ),
+    "archive_outages": _doc(
+        "The archives a run gave up on as unreachable: its host did not resolve or refused "
+        "connections, or lookups failed several times in a row. The run asked them nothing "
+        "more; the next run asks them again.",
+        run_id="The run that gave the archive up.",
+        archive="The archive's name; the host, for an archive link to an archive not "
+                "configured; Save Page Now.",
+        noticed_at="When (UTC).",
+        reason="What made the run give it up, in words.",
     ),
     "archive_link_checks": _doc(
         "Each run's check of the archive links that references already give.",

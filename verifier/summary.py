@@ -133,6 +133,8 @@ class CheckSummary:
     unsupported: tuple[SupportLine, ...] = ()  # not supported, or the quote is not there
     drifted: tuple[SupportLine, ...] = ()  # supported by the archived copy, not by the live page
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
+    # archives the run gave up on (name -> why): their lookups are asked again next run
+    unreachable_archives: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
@@ -152,6 +154,9 @@ class CheckSummary:
             + (f", {self.fresh} found alive recently (--max-age)" if self.fresh else "")
             + (f", {self.resumed} already checked by the interrupted run" if self.resumed else ""),
         ]
+        if self.unreachable_archives:
+            lines.append("  unreachable archives (given up for this run, asked again next run):")
+            lines.extend(f"    {name}: {why}" for name, why in self.unreachable_archives.items())
         if self.by_status:
             lines.append("  statuses: " + _counts(self.by_status))
         if self.by_state:
