@@ -7,6 +7,9 @@ import io
 import os
 import re
 import signal
+import subprocess
+import sys
+import threading
 import time
 import zipfile
 from collections import Counter
@@ -261,3 +264,67 @@ def test_workers_are_reused_across_documents() -> None:
     # Starting a worker costs about a second: 100 documents in 5 s means no start per document.
     assert [r.text for r in results] == [f"document {i}" for i in range(100)]
     assert took < 5.0
+
+
+def test_closing_the_extractor_stops_a_worker_mid_document() -> None:
+    # A stopped run closes its extractor while a thread waits on a worker reading a document
+    # that needs minutes: the thread gets its answer at once, not after the 900 s limit.
+    pool = TextExtractor(time_limit=900.0)
+    pool.extract(b"warm up", "text/plain")
+    worker = pool._idle.queue[0]
+    assert worker is not None
+    results = []
+    reading = threading.Thread(target=lambda: results.append(
+        pool.extract(slow_html(60_000), "text/html")))
+    reading.start()
+    while cpu_seconds(worker.process.pid or 0) < 1.0:  # until it is deep in the document
+        time.sleep(0.05)
+    pool.close()
+    reading.join(timeout=60)
+    assert not reading.is_alive()
+    assert results[0].status is TextStatus.UNREADABLE
+    assert not worker.process.is_alive()
+    after = pool.extract(b"nothing is read once closed", "text/plain")
+    assert (after.status, after.detail) == (
+        TextStatus.UNREADABLE, "was not read: the extractor was closed")
+
+
+_PARENT = """
+import sys
+from verifier.text import TextExtractor
+pool = TextExtractor(time_limit=900.0)
+pool.extract(b"warm up", "text/plain")
+print(pool._idle.queue[0].process.pid, flush=True)
+if sys.argv[1] == "reading":
+    paragraphs = "".join(f"<p>Paragraph {i} is about <b>the weather</b> in the city.</p>"
+                         for i in range(60_000))
+    pool.extract(f"<html><body><article>{paragraphs}</article></body></html>".encode(),
+                 "text/html")
+else:
+    sys.stdin.read()
+"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("doing", ["idle", "reading"])
+def test_a_worker_whose_parent_dies_exits_at_once_and_quietly(doing: str) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, doing], cwd=Path(__file__).parent.parent,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    if doing == "reading":
+        start = cpu_seconds(worker)
+        while cpu_seconds(worker) < start + 1.0:  # deep in the document: minutes of it left
+            time.sleep(0.05)
+    parent.kill()
+    # The worker shares its parent's stderr: reading that to its end waits for the worker.
+    _, err = parent.communicate(timeout=60)
+    assert err == ""  # no BrokenPipeError traceback, nothing at all
+    state = Path(f"/proc/{worker}/stat")
+    assert not state.exists() or state.read_text().rsplit(")", 1)[1].split()[0] == "Z"

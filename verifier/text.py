@@ -4,7 +4,9 @@ Parsing hostile or broken documents cannot be bounded inside a Python thread, so
 is read in a worker process with a time limit (the parent kills it) and a memory cap
 (RLIMIT_AS, set in the worker). A document that passes either is UNREADABLE, never a crash; the
 killed worker is replaced and the next document goes on. Workers are started once and reused:
-the per-document cost is a pipe round trip, not a process start.
+the per-document cost is a pipe round trip, not a process start. Closing the extractor kills
+every worker, busy ones too, so a run that stops waits for no document; a worker whose parent
+dies exits at once and quietly, even mid-document.
 
 HTML: trafilatura, falling back to BeautifulSoup when it finds nothing or runs out of time.
 Measured on the three real Wikipedia pages in tests/fixtures/text_sources (recall = share of the
@@ -35,9 +37,11 @@ import os
 import queue
 import re
 import resource
+import signal
+import threading
 import zlib
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from types import TracebackType
 from typing import Any
 
@@ -271,30 +275,65 @@ class _Reader:
         return str(code) if confidence >= 0.5 else None
 
 
+def _exit_with_parent() -> None:
+    """End this worker the moment its parent ends, mid-document too: nobody is left to kill a
+    reader that runs past its time limit, or to read what it would answer."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel  # readable once the parent's end of it is closed: at its death
+
+    def watch() -> None:
+        wait([sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="verifier-parent-watch", daemon=True).start()
+
+
+def _answer(conn: Connection, answer: object) -> bool:
+    """Send an answer; False when the parent is gone."""
+    try:
+        conn.send(answer)
+    except OSError:  # BrokenPipeError: the parent died while the body was read
+        return False
+    return True
+
+
 def _serve(conn: Connection, memory_limit: int) -> None:
-    """A worker's life: load the readers, cap memory, then read bodies until told to stop."""
+    """A worker's life: load the readers, cap memory, then read bodies until told to stop or
+    until the parent is gone."""
+    # Ctrl-C at a terminal reaches the whole process group: the parent stops its workers itself,
+    # and a KeyboardInterrupt here would only print a traceback under the parent's message.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
     os.environ["OPENBLAS_NUM_THREADS"] = "1"  # OpenBLAS threads reserve address space per core
     for name in ("trafilatura", "pypdf", "htmldate", "charset_normalizer"):
         logging.getLogger(name).setLevel(logging.CRITICAL)  # their warnings are our UNREADABLE
     reader = _Reader()
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    conn.send("ready")
+    if not _answer(conn, "ready"):
+        return
     while True:
         answer: tuple[str, Any] | None = None
+        received = False
         try:
             job = conn.recv()  # receiving a large body may already exhaust the cap
+            received = True
             if job is None:
                 return
             answer = ("ok", reader.read(*job))
         except MemoryError:
             pass  # answered below, once the exception has let go of what it held
         except Exception as exc:  # noqa: BLE001 - any failure of a reader is an unreadable body
+            if not received and isinstance(exc, (EOFError, OSError)):
+                return  # the parent is gone: nobody waits for an answer
             answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
         if answer is None:
             # Memory ran out somewhere inside a library: answer, then let a fresh worker take over.
-            conn.send(("memory", None))
+            _answer(conn, ("memory", None))
             os._exit(0)
-        conn.send(answer)
+        if not _answer(conn, answer):
+            return
 
 
 class _Worker:
@@ -343,7 +382,9 @@ class TextExtractor:
         self._idle: queue.Queue[_Worker | None] = queue.Queue()
         for _ in range(workers):
             self._idle.put(None)  # started on first use
-        self._workers = workers
+        self._lock = threading.Lock()
+        self._running: set[_Worker] = set()  # idle and busy: what close() stops
+        self._closed = False
 
     def __enter__(self) -> TextExtractor:
         return self
@@ -353,13 +394,13 @@ class TextExtractor:
         self.close()
 
     def close(self) -> None:
-        """Stop the workers (call when no extraction is running)."""
-        for _ in range(self._workers):
-            worker = self._idle.get()
-            if worker is not None:
-                worker.stop()
-        for _ in range(self._workers):
-            self._idle.put(None)
+        """Stop every worker, busy ones too: the extractions in progress return at once as
+        unreadable (a stopped run does not wait for a document), and no worker starts after."""
+        with self._lock:
+            self._closed = True
+            workers, self._running = self._running, set()
+        for worker in workers:
+            worker.stop()
 
     def extract(self, body: bytes, content_type: str | None, url: str | None = None) -> SourceText:
         """The readable text of one fetched body; never raises for what the body holds."""
@@ -375,7 +416,9 @@ class TextExtractor:
         if outcome != "ok":
             why = {"timeout": f"took longer than {self.time_limit:g} s",
                    "memory": f"needed more than {self.memory_limit >> 20} MiB",
-                   "crashed": "crashed the reader"}.get(outcome, f"could not be read ({answer})")
+                   "crashed": "crashed the reader",
+                   "stopped": "was not read: the extractor was closed"}.get(
+                       outcome, f"could not be read ({answer})")
             return _result(TextStatus.UNREADABLE, mtype, detail=why)
         text, method, charset, detail, language = answer
         if not text:
@@ -388,14 +431,35 @@ class TextExtractor:
         worker = self._idle.get()
         try:
             if worker is None or not worker.process.is_alive():
-                worker = _Worker(self._context, self.memory_limit, start_timeout=120.0)
+                self._forget(worker)
+                worker = self._start()
+                if worker is None:
+                    return "stopped", None
             outcome, answer = worker.run(job, self.time_limit)
             if outcome in ("timeout", "crashed", "memory"):
-                worker.stop()
+                self._forget(worker)
                 worker = None
             return outcome, answer
         finally:
             self._idle.put(worker)
+
+    def _start(self) -> _Worker | None:
+        """A new worker, or None once the extractor is closed."""
+        worker = _Worker(self._context, self.memory_limit, start_timeout=120.0)
+        with self._lock:
+            if not self._closed:
+                self._running.add(worker)
+                return worker
+        worker.stop()
+        return None
+
+    def _forget(self, worker: _Worker | None) -> None:
+        """Stop a worker that is done for (timed out, dead, out of memory)."""
+        if worker is None:
+            return
+        with self._lock:
+            self._running.discard(worker)
+        worker.stop()
 
 
 def _result(status: TextStatus, content_type: str, charset: str | None = None, method: str = "",
