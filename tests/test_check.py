@@ -312,8 +312,12 @@ def test_sigterm_stops_cleanly_and_records_the_run_as_interrupted(tmp_path: Path
         _, err = run.communicate(timeout=15)
         assert run.returncode == 3
         assert "recorded as interrupted" in err and "Traceback" not in err
+        assert err.startswith("Error: stopped by SIGTERM: run 1 recorded as interrupted")
         with sqlite3.connect(db) as conn:
-            assert conn.execute("SELECT status FROM runs").fetchall() == [("interrupted",)]
+            assert conn.execute("SELECT status, reason, finished_at IS NOT NULL FROM runs"
+                                ).fetchall() == [("interrupted", "stopped by SIGTERM", 1)]
+        listed = CliRunner().invoke(cli, ["runs", "--claims", str(claims), "--json"])
+        assert json.loads(listed.stdout)["runs"][0]["checks"] == finished_checks(db) >= 2
         code, summary, _ = check(claims, env)
         assert code == 0
         assert summary["resumed"] + summary["checked"] == 10

@@ -508,6 +508,30 @@ def test_close_abandoned_runs_needs_the_lock(store: Store) -> None:
     assert (run.status, run.finished_at) == (RunStatus.INTERRUPTED, T0 + HOUR)
 
 
+def test_a_run_closed_as_abandoned_keeps_its_checks_as_counts_and_says_why(store: Store) -> None:
+    killed = store.start_run("verifier check", "claims.yaml", T0, {})
+    ok, gone, other = (store.url_id(f"https://example.org/{n}", "example.org", T0)
+                       for n in ("ok", "gone", "other"))
+    store.record_check(killed, CheckRecord(ok, T0, CheckStatus.OK))
+    store.record_check(killed, CheckRecord(gone, T0, CheckStatus.NOT_FOUND))
+    assert store.check_counts(killed) == {"ok": 1, "not_found": 1}
+    with store.lock():
+        store.close_abandoned_runs(T0 + HOUR)
+    run = store.run(killed)
+    assert run.counts == {"ok": 1, "not_found": 1}
+    assert run.reason == "its process ended without recording how (killed, or the machine stopped)"
+    assert store.last_checked([ok, gone, other]) == {ok: T0, gone: T0}
+
+
+def test_finish_run_keeps_the_reason_a_run_did_not_complete(store: Store) -> None:
+    failed = store.start_run("verifier check", "claims.yaml", T0, {})
+    store.finish_run(failed, RunStatus.FAILED, T0 + HOUR, {}, "cannot record 1 checks: disk full")
+    done = store.start_run("verifier check", "claims.yaml", T0 + HOUR, {})
+    store.finish_run(done, RunStatus.COMPLETED, T0 + 2 * HOUR, {"ok": 3})
+    assert [(r.status, r.reason) for r in store.runs()] == [
+        (RunStatus.COMPLETED, None), (RunStatus.FAILED, "cannot record 1 checks: disk full")]
+
+
 # --- a writer killed mid-transaction -----------------------------------------------------------
 
 SLOW_WRITER = """

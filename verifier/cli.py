@@ -193,6 +193,9 @@ def check_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "from VERIFIER_IA_ACCESS_KEY and VERIFIER_IA_SECRET_KEY)."),
         click.option("--wait", is_flag=True,
                      help="Wait for another run on the database to finish."),
+        click.option("--run-deadline", metavar="DURATION",
+                     help="Stop the whole run after this long, e.g. 2h: what it finished is "
+                          "recorded, and the summary and reports are still written."),
         click.option("-q", "--quiet", is_flag=True, help="No progress output (for cron)."),
         json_option,
         network_options,
@@ -203,10 +206,11 @@ def check_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _run_check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
-               no_archive: bool, save_live: bool, wait: bool, quiet: bool,
-               options: dict[str, Any], extra: dict[str, Any] | None = None) -> Any:
-    from verifier.pipeline import CheckRequest, run_check
+def _check_request(claims: Path | None, db: Path | None, max_age: str | None, no_assess: bool,
+                   no_archive: bool, save_live: bool, wait: bool, quiet: bool,
+                   options: dict[str, Any], extra: dict[str, Any] | None = None) -> Any:
+    """The settings and the CheckRequest of `check` and `audit`."""
+    from verifier.pipeline import CheckRequest
     from verifier.settings import load_settings
 
     settings = load_settings({"claims": claims, "db": db, "max_age": max_age, **options,
@@ -219,12 +223,11 @@ def _run_check(claims: Path | None, db: Path | None, max_age: str | None, no_ass
                 "--save-live needs archive.org keys in VERIFIER_IA_ACCESS_KEY and "
                 "VERIFIER_IA_SECRET_KEY")
         keys = (access, secret)
-    summary = run_check(CheckRequest(
+    return settings, CheckRequest(
         command=" ".join(["verifier", *sys.argv[1:]]) if sys.argv[1:] else "verifier check",
         head_first=no_assess, archive=not no_archive, save_credentials=keys, wait=wait,
         progress=None if quiet else sys.stderr, live_progress=sys.stderr.isatty(),
-    ), settings)
-    return settings, summary
+    )
 
 
 @cli.command()
@@ -243,8 +246,11 @@ def check(claims: Path | None, db: Path | None, max_age: str | None, no_assess: 
 
         verifier check claims.yaml --max-age 7d --quiet
     """
-    _, summary = _run_check(claims, db, max_age, no_assess, no_archive, save_live, wait, quiet,
-                            options)
+    from verifier.pipeline import run_check
+
+    settings, request = _check_request(claims, db, max_age, no_assess, no_archive, save_live,
+                                       wait, quiet, options)
+    summary = run_check(request, settings)
     if _wants_json(as_json):
         _echo_json(summary.as_dict())
     else:
@@ -274,6 +280,11 @@ def _write_reports(settings: Any, run_id: int | None, formats: tuple[str, ...],
     result = write_reports(ReportRequest(run_id=run_id, formats=parse_formats(formats),
                                          output=output, fail_on=parse_fail_on(fail_on)),
                            settings)
+    _show_reports(result, as_json)
+
+
+def _show_reports(result: Any, as_json: bool | None) -> None:
+    """Say which reports were written and what fails the run; exit 1 when something does."""
     if _wants_json(as_json):
         _echo_json(result.as_dict())
     else:
@@ -296,14 +307,18 @@ def audit(claims: Path | None, db: Path | None, max_age: str | None, no_assess: 
 
         verifier audit claims.yaml --quiet --fail-on new-dead,drift
     """
-    from verifier.reporting import parse_fail_on, parse_formats
+    from verifier.pipeline import run_audit
+    from verifier.reporting import ReportRequest, parse_fail_on, parse_formats
 
-    parse_fail_on(fail_on), parse_formats(formats)  # bad options fail before the run
-    settings, summary = _run_check(claims, db, max_age, no_assess, no_archive, save_live, wait,
-                                   quiet, options)
+    # Bad options fail before the run.
+    reports = ReportRequest(formats=parse_formats(formats), output=output,
+                            fail_on=parse_fail_on(fail_on))
+    settings, request = _check_request(claims, db, max_age, no_assess, no_archive, save_live,
+                                       wait, quiet, options)
+    summary, result = run_audit(request, reports, settings)
     if not _wants_json(as_json):
         _echo(summary.as_text())
-    _write_reports(settings, summary.run_id, formats, output, fail_on, as_json)
+    _show_reports(result, as_json)
 
 
 @cli.command()

@@ -8,7 +8,8 @@
     │   ├── OutputExistsError     refusing to overwrite a file without --force
     │   └── NotADatabaseError     the database path names a file that is not verifier's
     ├── BusyError                 another run holds the database: exit 4
-    ├── InterruptedRun            SIGTERM stopped a run; it is recorded as interrupted: exit 3
+    ├── InterruptedRun            a signal (SIGTERM, Ctrl-C) stopped a run, or its deadline left
+    │                             no time for its summary: exit 3
     └── StoreError                the history database cannot be used: exit 3
 
 Third-party exceptions (yaml, sqlite3, aiohttp...) are caught in the module that calls the library
@@ -27,7 +28,7 @@ class ExitCode(enum.IntEnum):
     OK = 0  # success, nothing to act on
     FINDINGS = 1  # findings that the run was asked to fail on
     BAD_INPUT = 2  # bad input or usage
-    INTERNAL = 3  # internal error (a bug, or a database that cannot be used)
+    INTERNAL = 3  # internal error (a bug, an unusable database), or stopped by a signal
     BUSY = 4  # another run holds the database
 
 

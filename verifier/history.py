@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from verifier.errors import InputError
 from verifier.settings import Settings
@@ -145,6 +145,10 @@ def url_history(url: str, settings: Settings) -> Timeline:
 _STATUSES = frozenset(status.value for status in CheckStatus)
 
 
+def _checks(run: RunRow) -> int:
+    return sum(n for name, n in (run.counts or {}).items() if name in _STATUSES)
+
+
 @dataclass(frozen=True)
 class RunListing:
     runs: tuple[RunRow, ...]
@@ -153,7 +157,7 @@ class RunListing:
         return {"runs": [{
             "id": r.id, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
             "status": r.status.value, "command": r.command, "claims_path": r.claims_path,
-            "counts": dict(r.counts or {}),
+            "checks": _checks(r), "counts": dict(r.counts or {}), "reason": r.reason,
         } for r in self.runs]}
 
     def as_text(self) -> str:
@@ -161,12 +165,17 @@ class RunListing:
             return "no runs yet"
         lines = [f"{'id':>4}  {'started (UTC)':<19}  {'status':<11} {'checks':>6}  command"]
         for r in self.runs:
-            checks = sum(n for name, n in (r.counts or {}).items() if name in _STATUSES)
             lines.append(f"{r.id:>4}  {_when(r.started_at):<19}  {r.status.value:<11} "
-                         f"{checks:>6}  {r.command}")
+                         f"{_checks(r):>6}  {r.command}")
+            if r.reason:
+                lines.append(f"{'':>4}  {r.reason}")
         return "\n".join(lines)
 
 
 def list_runs(settings: Settings, limit: int) -> RunListing:
+    """The latest runs. One without counts (still running, or closed as abandoned by an older
+    verifier) shows the checks its rows hold."""
     with Store.open_existing(settings.db_path()) as store:
-        return RunListing(tuple(store.runs(limit)))
+        return RunListing(tuple(r if r.counts is not None else
+                                replace(r, counts=store.check_counts(r.id))
+                                for r in store.runs(limit)))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gc
-import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
@@ -41,9 +38,11 @@ from verifier.printable import printable
 from verifier.progress import Progress
 from verifier.settings import Settings
 from verifier.recorder import Recorder
+from verifier.reporting import ReportRequest, ReportResult, write_reports
+from verifier.run_end import RunEnd
 from verifier.store import CheckRow, JudgementRow, LookupRow, RunStatus, Store
 from verifier.summary import CheckSummary, Quoted, SupportLine, UrlLine
-from verifier.targets import ArchiveLink, Citation, Targets, collect
+from verifier.targets import ArchiveLink, Citation, Target, Targets, collect
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ def _shorten(text: str, width: int = 90) -> str:
 def _settings_record(settings: Settings) -> dict[str, object]:
     """The settings worth keeping with a run (no credentials are settings)."""
     keep = ("timeout", "concurrency", "per_host", "host_interval", "retries", "max_age",
-            "dead_strikes", "dead_after", "max_body_bytes")
+            "dead_strikes", "dead_after", "max_body_bytes", "run_deadline")
     return {name: getattr(settings, name) for name in keep}
 
 
@@ -175,27 +174,6 @@ def _lap(started: float) -> float:
 
 
 RESUME_WITHIN = dt.timedelta(days=1)  # an interrupted run older than this is not continued
-
-
-def _until_signal(work: Callable[[], Coroutine[Any, Any, None]]) -> bool:
-    """Run `work` in an event loop; False when SIGTERM or Ctrl-C (SIGINT) stopped it early."""
-
-    async def main() -> bool:
-        task = asyncio.current_task()
-        assert task is not None
-        loop = asyncio.get_running_loop()
-        for stop in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(stop, task.cancel)
-        try:
-            await work()
-            return True
-        except asyncio.CancelledError:
-            return False
-        finally:
-            for stop in (signal.SIGTERM, signal.SIGINT):
-                loop.remove_signal_handler(stop)
-
-    return asyncio.run(main())
 
 
 def _anchors(targets: Targets, claim_set: ClaimSet) -> dict[str, dt.date | None]:
@@ -211,7 +189,8 @@ def _anchors(targets: Targets, claim_set: ClaimSet) -> dict[str, dt.date | None]
 
 def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int],
                  claim_set: ClaimSet, settings: Settings,
-                 save_credentials: tuple[str, str] | None) -> tuple[bool, Counter[str]]:
+                 save_credentials: tuple[str, str] | None,
+                 end: RunEnd) -> tuple[bool, Counter[str]]:
     """Ask the archives about the URLs that need a copy, check the archive links references
     give, and save what no archive holds when asked to; (finished, counts)."""
     url_ids = list(ids.values())
@@ -232,7 +211,7 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
         if found.outcome is LookupOutcome.NO_SNAPSHOT:
             unarchived.append(job.url)
 
-    finished = _until_signal(lambda: find_copies(jobs, settings, record, outages))
+    finished = end.stage(lambda: find_copies(jobs, settings, record, outages))
     if not finished:
         return finished, counts
 
@@ -248,8 +227,8 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
         store.record_archive_link(run_id, link.url, settings.current_time(), result.ok,
                                   result.inconclusive, result.captured_at, result.problem)
 
-    finished = _until_signal(lambda: check_links(list(due.values()), settings, record_link,
-                                                 outages))
+    finished = end.stage(lambda: check_links(list(due.values()), settings, record_link,
+                                             outages))
     if not finished or save_credentials is None:
         return finished, counts
 
@@ -265,8 +244,8 @@ def _find_copies(store: Store, run_id: int, targets: Targets, ids: dict[str, int
             store.record_lookup(run_id, ids[url], now, LookupOutcome.FOUND, None, snapshot,
                                 f"saved on request: {saved.detail}", [saved.detail])
 
-    return _until_signal(lambda: save_live(live, settings, save_credentials, record_save,
-                                           outages)), counts
+    return end.stage(lambda: save_live(live, settings, save_credentials, record_save,
+                                       outages)), counts
 
 
 def _versions(store: Store, set_id: int, claim_set: ClaimSet) -> dict[tuple[str, str], int]:
@@ -303,7 +282,7 @@ def _sources(store: Store, versions: dict[tuple[str, str], int], targets: Target
 
 
 def _assess(store: Store, run_id: int, sources: list[Source], ids: dict[str, int],
-            settings: Settings, request: CheckRequest) -> tuple[bool, Counter[str]]:
+            settings: Settings, request: CheckRequest, end: RunEnd) -> tuple[bool, Counter[str]]:
     """Judge every claim against the text of its sources; (finished, counts)."""
     todo = due(sources, store.latest_inputs(list(ids.values())))
     counts: Counter[str] = Counter()
@@ -318,8 +297,7 @@ def _assess(store: Store, run_id: int, sources: list[Source], ids: dict[str, int
 
     cache = BodyCache(settings.cache_path())
     try:
-        finished = _until_signal(
-            lambda: assess_sources(todo, store, run_id, settings, cache, done))
+        finished = end.stage(lambda: assess_sources(todo, store, run_id, settings, cache, done))
     finally:
         cache.close()
         progress.close()
@@ -328,83 +306,112 @@ def _assess(store: Store, run_id: int, sources: list[Source], ids: dict[str, int
 
 def run_check(request: CheckRequest, settings: Settings) -> CheckSummary:
     """Check every source of the claims, record the run, and summarise what needs attention."""
+    with RunEnd(settings) as end:
+        return _run(request, settings, end)
+
+
+def run_audit(request: CheckRequest, report: ReportRequest,
+              settings: Settings) -> tuple[CheckSummary, ReportResult]:
+    """`run_check`, then the reports of that run, under the same signals and deadline."""
+    with RunEnd(settings) as end:
+        summary = _run(request, settings, end)
+        return summary, write_reports(replace(report, run_id=summary.run_id), settings)
+
+
+def _run(request: CheckRequest, settings: Settings, end: RunEnd) -> CheckSummary:
     Store.refuse_unusable(settings.db_path())
     claim_set = load_claims(settings.claims, cache=settings.cache_path())
     # The claims live as long as the run: out of the cycle collector's sight, so that its
     # passes do not rescan 100,000 claims again and again; back in it afterwards.
     gc.freeze()
     try:
-        return _check(request, settings, claim_set, collect(claim_set, settings))
+        return _check(request, settings, claim_set, collect(claim_set, settings), end)
     finally:
         gc.unfreeze()
 
 
+def _oldest_first(store: Store, due: list[Target], ids: dict[str, int]) -> list[Target]:
+    """The due URLs, the never checked first, then by their last check, oldest first: a run
+    its deadline cut short leaves the newest checked, and over several runs none starves. The
+    scheduler keeps this order within each host as hosts take turns."""
+    last = store.last_checked([ids[t.url] for t in due])
+    return sorted(due, key=lambda t: (ids[t.url] in last, last.get(ids[t.url], _NEVER)))
+
+
+_NEVER = dt.datetime.min.replace(tzinfo=dt.timezone.utc)  # a never-checked URL's sort key
+
+
 def _check(request: CheckRequest, settings: Settings, claim_set: ClaimSet,
-           targets: Targets) -> CheckSummary:
+           targets: Targets, end: RunEnd) -> CheckSummary:
     with Store.open(settings.db_path()) as store, store.lock(wait=request.wait):
         now = settings.current_time()
         store.close_abandoned_runs(now)
-        run_id = store.start_run(request.command, str(settings.claims), now,
-                                 _settings_record(settings))
-        set_id = store.record_claim_set(run_id, claim_set)
-        ids = store.url_ids([(t.url, t.host) for t in targets.urls], now)
 
-        # Interrupted runs over the same claims, back to the last finished one, are continued:
-        # what they checked is not fetched again.
-        resumed: set[int] = set()
-        previous = store.previous_run(run_id)
-        while (previous and previous.status is RunStatus.INTERRUPTED
-               and previous.claim_set_id == set_id and now - previous.started_at < RESUME_WITHIN):
-            resumed |= store.checked_in_run(previous.id)
-            previous = store.previous_run(previous.id)
-        fresh: set[int] = set()  # found alive within --max-age: not due
-        if settings.max_age > 0:
-            since = now - dt.timedelta(seconds=settings.max_age)
-            alive = [s.value for s in CheckStatus if s.is_alive()]
-            fresh = store.recently_alive(since, alive) - resumed
-        skip = resumed | fresh
-        due = [t for t in targets.urls if ids[t.url] not in skip]
+        def start() -> int:
+            return store.start_run(request.command, str(settings.claims), now,
+                                   _settings_record(settings))
 
-        seconds: dict[str, float] = {}
-        started = time.monotonic()
-        progress = Progress(len(due), request.progress, live=request.live_progress)
-        recorder = Recorder(store, run_id, {t.url: ids[t.url] for t in due}, settings,
-                            BodyCache(settings.cache_path()), progress)
-        try:
-            finished = _until_signal(
-                lambda: check_targets(due, settings, recorder, head_first=request.head_first))
-        finally:
-            recorder.close()
-            progress.close()
-        counts = dict(recorder.counts)
-        seconds["check"] = _lap(started)
-        if finished and request.archive:
+        with end.recording(store, start) as run_id:
+            set_id = store.record_claim_set(run_id, claim_set)
+            ids = store.url_ids([(t.url, t.host) for t in targets.urls], now)
+
+            # Interrupted runs over the same claims, back to the last finished one, are
+            # continued: what they checked is not fetched again.
+            resumed: set[int] = set()
+            previous = store.previous_run(run_id)
+            while (previous and previous.status is RunStatus.INTERRUPTED
+                   and previous.claim_set_id == set_id
+                   and now - previous.started_at < RESUME_WITHIN):
+                resumed |= store.checked_in_run(previous.id)
+                previous = store.previous_run(previous.id)
+            fresh: set[int] = set()  # found alive within --max-age: not due
+            if settings.max_age > 0:
+                since = now - dt.timedelta(seconds=settings.max_age)
+                alive = [s.value for s in CheckStatus if s.is_alive()]
+                fresh = store.recently_alive(since, alive) - resumed
+            skip = resumed | fresh
+            due = _oldest_first(store, [t for t in targets.urls if ids[t.url] not in skip], ids)
+
+            seconds: dict[str, float] = {}
             started = time.monotonic()
-            finished, archive_counts = _find_copies(
-                store, run_id, targets, ids, claim_set, settings, request.save_credentials)
-            counts.update(archive_counts)
-            seconds["archives"] = _lap(started)
-        checks = store.latest_checks(list(ids.values()), as_of_run=run_id)
-        versions = _versions(store, set_id, claim_set)
-        sources = _sources(store, versions, targets, ids, claim_set, checks)
-        if finished and not request.head_first:
-            started = time.monotonic()
-            finished, assess_counts = _assess(store, run_id, sources, ids, settings, request)
-            counts.update(assess_counts)
-            seconds["assess"] = _lap(started)
-        status = RunStatus.COMPLETED if finished else RunStatus.INTERRUPTED
-        store.finish_run(run_id, status, settings.current_time(), counts)
+            progress = Progress(len(due), request.progress, live=request.live_progress)
+            recorder = Recorder(store, run_id, {t.url: ids[t.url] for t in due}, settings,
+                                BodyCache(settings.cache_path()), progress)
+            try:
+                finished = end.stage(
+                    lambda: check_targets(due, settings, recorder, head_first=request.head_first))
+            finally:
+                recorder.close()
+                progress.close()
+            counts = dict(recorder.counts)
+            seconds["check"] = _lap(started)
+            if finished and request.archive:
+                started = time.monotonic()
+                finished, archive_counts = _find_copies(
+                    store, run_id, targets, ids, claim_set, settings, request.save_credentials,
+                    end)
+                counts.update(archive_counts)
+                seconds["archives"] = _lap(started)
+            checks = store.latest_checks(list(ids.values()), as_of_run=run_id)
+            versions = _versions(store, set_id, claim_set)
+            sources = _sources(store, versions, targets, ids, claim_set, checks)
+            if finished and not request.head_first:
+                started = time.monotonic()
+                finished, assess_counts = _assess(store, run_id, sources, ids, settings, request,
+                                                  end)
+                counts.update(assess_counts)
+                seconds["assess"] = _lap(started)
+            status = end.finish(store, run_id, counts, finished)
+        checked = sum(recorder.counts.values())
+        if status is RunStatus.INTERRUPTED:
+            raise InterruptedRun(
+                f"{end.why}: run {run_id} recorded as interrupted after {checked} of "
+                f"{len(due)} URLs; the next run completes what is missing")
         summary = _check_summary(store, run_id, status, targets, ids, claim_set, settings,
-                                 checked=sum(recorder.counts.values()), fresh=len(fresh),
+                                 checked=checked, fresh=len(fresh),
                                  resumed=len(resumed & set(ids.values())), sources=sources,
                                  checks=checks)
-        summary = replace(summary, seconds=seconds)
-    if not finished:
-        raise InterruptedRun(
-            f"stopped by a signal: run {run_id} recorded as interrupted after "
-            f"{summary.checked} of {len(due)} URLs; the next run completes what is missing"
-        )
-    return summary
+    return replace(summary, seconds=seconds)
 
 
 def _check_summary(store: Store, run_id: int, status: RunStatus, targets: Targets,

@@ -91,6 +91,11 @@ class Settings:
         "`500ms`, `2m` also work).", "duration", positive=True))
     connect_timeout: float = field(default=10.0, metadata=_doc(
         "Deadline for opening a connection (seconds).", "duration", positive=True))
+    run_deadline: float = field(default=0.0, metadata=_doc(
+        "Deadline for a whole `check` or `audit` run (`2h`), every stage included: when it "
+        "passes, the requests in flight are cancelled, the run is recorded as `deadline` with "
+        "every check it finished, and the summary and reports are still written, in at most "
+        "60 s more. 0 is no deadline.", "duration"))
     max_body_bytes: int = field(default=10_000_000, metadata=_doc(
         "Largest body read, counted both compressed and decompressed.", "int", positive=True))
     max_redirects: int = field(default=10, metadata=_doc("Most redirects followed.", "int"))

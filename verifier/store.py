@@ -49,6 +49,7 @@ from verifier.store_rows import (
     timestamp,
     to_json,
     url_row,
+    parse_timestamp,
 )
 from verifier.store_archives import ArchiveLinkHistory, ArchiveLinkRow, LookupRow
 from verifier.store_acks import AckHistory
@@ -280,16 +281,17 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
         return cursor.lastrowid
 
     def finish_run(
-        self, run_id: int, status: RunStatus, finished_at: dt.datetime, counts: Mapping[str, int]
+        self, run_id: int, status: RunStatus, finished_at: dt.datetime,
+        counts: Mapping[str, int], reason: str | None = None,
     ) -> None:
-        """Record how a running run ended."""
+        """Record how a running run ended; `reason` says why one that did not complete ended."""
         if not status.is_finished():
             raise ValueError("finish_run needs a finished status")
         with self.write(), self._sql_errors("finish the run"):
             cursor = self._db.execute(
-                "UPDATE runs SET status = ?, finished_at = ?, counts = ?"
+                "UPDATE runs SET status = ?, finished_at = ?, counts = ?, reason = ?"
                 " WHERE id = ? AND status = ?",
-                [status.value, timestamp(finished_at), to_json(dict(counts)), run_id,
+                [status.value, timestamp(finished_at), to_json(dict(counts)), reason, run_id,
                  RunStatus.RUNNING.value],
             )
             if cursor.rowcount == 0:
@@ -297,16 +299,29 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
                 raise StoreError(f"run {run_id} in {self.path} has already finished")
 
     def close_abandoned_runs(self, finished_at: dt.datetime) -> list[int]:
-        """Mark runs left `running` by a dead process as interrupted; needs `lock()` held."""
+        """Mark runs left `running` by a dead process as interrupted, with the checks they
+        finished as their counts; needs `lock()` held."""
         if not self._locked:
             # Without the lock, a `running` run may be alive in another process.
             raise RuntimeError("close_abandoned_runs() needs the run lock")
         with self.write(), self._sql_errors("close abandoned runs"):
-            cursor = self._db.execute(
-                "UPDATE runs SET status = ?, finished_at = ? WHERE status = ? RETURNING id",
-                [RunStatus.INTERRUPTED.value, timestamp(finished_at), RunStatus.RUNNING.value],
-            )
-            return sorted(run_id for (run_id,) in cursor.fetchall())
+            abandoned = [row["id"] for row in self._rows(
+                "SELECT id FROM runs WHERE status = ? ORDER BY id", [RunStatus.RUNNING.value])]
+            for run_id in abandoned:
+                self._db.execute(
+                    "UPDATE runs SET status = ?, finished_at = ?, counts = ?, reason = ?"
+                    " WHERE id = ?",
+                    [RunStatus.INTERRUPTED.value, timestamp(finished_at),
+                     to_json(self.check_counts(run_id)),
+                     "its process ended without recording how (killed, or the machine stopped)",
+                     run_id])
+        return abandoned
+
+    def check_counts(self, run_id: int) -> dict[str, int]:
+        """A run's checks by status, counted from its rows (for runs that recorded no counts)."""
+        rows = self._rows("SELECT status, count(*) AS n FROM checks WHERE run_id = ?"
+                          " GROUP BY status", [run_id])
+        return {row["status"]: row["n"] for row in rows}
 
     def run(self, run_id: int) -> RunRow:
         """One run, by id."""
@@ -540,6 +555,12 @@ class Store(ArchiveLinkHistory, TextHistory, AssessmentHistory, AckHistory):
                   row["checked_at"], check.url_id]
                  for (check, history), row in zip(results, rows, strict=True)],
             )
+
+    def last_checked(self, url_ids: Sequence[int]) -> dict[int, dt.datetime]:
+        """When each URL was last checked, for those of `url_ids` ever checked."""
+        return {row[0]: parse_timestamp(row[1]) for row in self._rows_in(
+            "SELECT id, last_checked_at FROM urls WHERE id IN ({marks})"
+            " AND last_checked_at IS NOT NULL", url_ids)}
 
     def checked_in_run(self, run_id: int) -> set[int]:
         """The URL ids that already have a check in a run."""

@@ -346,10 +346,21 @@ def m010_archive_outages(db: Database) -> None:
     _run_all(db, _M010)
 
 
+_M011 = (
+    # A run that does not complete says why: the error that failed it, or what stopped it.
+    "ALTER TABLE runs ADD COLUMN reason TEXT",
+)
+
+
+def m011_run_reasons(db: Database) -> None:
+    """Why each run that did not complete ended."""
+    _run_all(db, _M011)
+
+
 _ORDER: tuple[Callable[[Database], None], ...] = (
     m001_initial, m002_archives_and_assessments, m003_check_outcomes, m004_archive_lookups,
     m005_archive_link_checks, m006_texts, m007_readings_and_assessments, m008_acks,
-    m009_claim_set_sources, m010_archive_outages,
+    m009_claim_set_sources, m010_archive_outages, m011_run_reasons,
 )
 for _migration in _ORDER:
     MIGRATIONS()(_migration)
@@ -375,14 +386,19 @@ DESCRIPTIONS: dict[str, TableDoc] = {
         "One row per verifier run: when, what it read, how it ended.",
         id="Run number, increasing.",
         started_at="When the run started (UTC).",
-        finished_at="When the run ended (UTC); empty while running or if it was killed.",
-        status="running, completed, interrupted or failed.",
+        finished_at="When the run ended (UTC); empty while running, or until the next run "
+                    "finds it killed.",
+        status="running, completed, interrupted (a signal stopped it, or it was killed), "
+               "deadline (its run deadline stopped it) or failed (an error ended it).",
         command="The command line that started the run.",
         claims_path="The claims file or directory the run read.",
         verifier_version="The verifier version that made the run.",
         settings="The settings in force (JSON object).",
-        counts="Summary counts at the end of the run (JSON object of integers).",
+        counts="Summary counts at the end of the run (JSON object of integers); for a run "
+               "that was killed, its checks by status.",
         claim_set_id="The claims and references the run worked on.",
+        reason="Why a run that did not complete ended, in one line: the error, the signal, "
+               "the deadline; empty for a completed run.",
     ),
     "claim_sets": _doc(
         "A distinct content of the claims input; runs over an unchanged input share one.",
