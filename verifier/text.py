@@ -340,6 +340,10 @@ class _Worker:
     """One worker process and the parent's end of its pipe."""
 
     def __init__(self, context: Any, memory_limit: int, start_timeout: float) -> None:
+        # Held while the pipe is in use: a close() from another thread kills the process, then
+        # waits here, so that it never closes the pipe under a thread reading it.
+        self._using = threading.Lock()
+        self._stopped = False
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, memory_limit), daemon=True)
         self.process.start()
@@ -355,19 +359,25 @@ class _Worker:
 
     def run(self, job: tuple[Any, ...], time_limit: float) -> tuple[str, Any]:
         """The worker's answer, or ("timeout"|"crashed", None) after which it must be replaced."""
-        try:
-            self.conn.send(job)
-            if not self.conn.poll(time_limit):
-                return "timeout", None
-            answer: tuple[str, Any] = self.conn.recv()
-            return answer
-        except (EOFError, OSError):  # the worker died: a crash in C code, or the OOM killer
-            return "crashed", None
+        with self._using:
+            try:
+                self.conn.send(job)
+                if not self.conn.poll(time_limit):
+                    return "timeout", None
+                answer: tuple[str, Any] = self.conn.recv()
+                return answer
+            except (EOFError, OSError):  # the worker died: a crash in C code, the OOM killer
+                return "crashed", None
 
     def stop(self) -> None:
-        self.process.kill()
-        self.process.join()
-        self.conn.close()
+        """Kill the process and close the pipe; safe from two threads at once, and twice."""
+        self.process.kill()  # first, and unlocked: a busy run() returns once the process is dead
+        with self._using:
+            if self._stopped:
+                return
+            self._stopped = True
+            self.process.join()
+            self.conn.close()
 
 
 class TextExtractor:
