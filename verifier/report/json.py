@@ -17,7 +17,9 @@ _ROW_FIELDS = tuple(f.name for f in fields(Row))  # flat: a row is written as it
 
 NAME = "json"
 EXTENSION = "json"
-SCHEMA_VERSION = 2
+# 3: check statuses refused_address and internal_error, run status deadline (values added to
+# closed enums, which a consumer validating against version 2 would refuse).
+SCHEMA_VERSION = 3
 
 
 def data(report: Report) -> dict[str, Any]:
