@@ -92,8 +92,13 @@ async def find_copies(
     async with Fetcher(settings) as fetcher:
         async def one(job: ArchiveJob) -> None:
             async with slots:
-                result = await lookup(fetcher, job.url, job.anchor, archives,
-                                      deadline=settings.archive_deadline, outages=outages)
+                try:
+                    result = await lookup(fetcher, job.url, job.anchor, archives,
+                                          deadline=settings.archive_deadline, outages=outages)
+                except Exception as exc:  # noqa: BLE001 - the last resort: one URL, not the run
+                    why = (f"verifier failed while asking the archives: {type(exc).__name__}: "
+                           f"{exc} (a bug; not proof that no copy exists)")
+                    result = ArchiveLookup(LookupOutcome.FAILED, None, (), (why,), why)
             on_result(job, result)
 
         await asyncio.gather(*(one(job) for job in jobs))
